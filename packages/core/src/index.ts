@@ -41,3 +41,55 @@ export { executeWorkflow } from './executor/executeWorkflow.ts';
 export { ExecutionCache, type CachedNodeResult } from './executor/executionCache.ts';
 export { flattenOutputs } from './executor/flatten.ts';
 export type { ExecuteOptions, ExecutionResult, NodeTrace, TokenCount } from './executor/types.ts';
+
+export * from './actions/types.ts';
+export { ACTIONS, actionMask, applicableActions, applyAction } from './actions/registry.ts';
+export { FORBIDDEN_IN_PARALLEL, MIN_PROMPT_LENGTH } from './actions/validation.ts';
+export { actionSchema, parseActionValue } from './actions/schema.ts';
+export { parseActionText, printActionText, type ParseActionTextOptions, type ParsedActionText } from './actions/actionText.ts';
+
+export { WorkflowEnv, type EnvOptions, type EpisodeOutcome, type Observation, type StepInfo, type StepRecord, type StepResult } from './env/workflowEnv.ts';
+export { DEFAULT_ENV_CONFIG, resolveEnvConfig, type EnvConfig, type EnvConfigInput } from './env/envConfig.ts';
+export { DEFAULT_FINISH_GATE, finishGateReasons, isVerboseAnswer, type FinishGateConfig } from './env/finishGate.ts';
+export { executionSignals, generalFeedback, nextHint, promptRequestFeedback, type FeedbackSignals } from './env/feedback.ts';
+
+export {
+  computeReward,
+  DEFAULT_DIVERSITY_REWARD_CONFIG,
+  diversityScore,
+  resolveDiversityRewardConfig,
+  validateDiversityRewardConfig,
+  type ComputeRewardOptions,
+  type DiversityComponents,
+  type DiversityRewardConfig,
+  type RewardResult,
+} from './rewards/diversityReward.ts';
+export { scoreAnswer, scoreExecution, type QaRewardMetric, type TaskScore } from './rewards/taskScore.ts';
+
+export { evaluateWorkflow, summarizeByDataset, type DatasetSummary, type EvalItem, type EvalReport, type EvaluateOptions } from './eval/evaluateWorkflow.ts';
+export { mapConcurrent } from './eval/mapConcurrent.ts';
+
+export { derivePublicTests, normalizeRecord, parseOptions, type NormalizeResult, type RecordLocation } from './tasks/normalizeRecord.ts';
+export { loadTasksFromFile, type DatasetLineError, type LoadTasksOptions, type LoadTasksResult } from './tasks/loadTasks.ts';
+export {
+  BUNDLED_SAMPLES_DIR,
+  DATASETS,
+  DEFAULT_SHARED_DIR,
+  findDataset,
+  loadDataset,
+  resolveDataset,
+  type DatasetInfo,
+  type DatasetMetric,
+  type DatasetName,
+  type ResolveDatasetOptions,
+  type ResolvedDataset,
+} from './tasks/datasets.ts';
+export { hash01, splitTasks, type SplitOptions, type SplitResult } from './tasks/splits.ts';
+
+export { extractAnswer, extractBoxed, extractChoice, type ExtractionResult } from './rewards/answerExtraction.ts';
+export { mathEquivalent, normalizeMathAnswer, scoreMath, MATH_ABS_TOLERANCE, type MathScoreResult } from './rewards/mathScore.ts';
+export { cleanQaPrediction, exactMatch, isNoAnswer, normalizeQaAnswer, scoreQa, tokenF1, type QaScoreResult } from './rewards/qaScore.ts';
+
+export { createPythonSandbox, DEFAULT_SANDBOX_LIMITS, type PythonSandbox, type PythonSandboxOptions, type SandboxIsolation } from './sandbox/pythonSandbox.ts';
+export { createCachedSandbox, type CachedSandbox, type CachedSandboxOptions, type CachedSandboxStats } from './sandbox/cachedSandbox.ts';
+export { assembleTestProgram, CODE_SCORE_TIMEOUT_MS, extractCode, scoreCode, type CodeScoreOptions, type CodeScoreResult } from './rewards/codeScore.ts';

@@ -159,6 +159,7 @@ class Parser {
       this.advance();
       const next = this.peek();
       if (next.kind === 'name' && next.text.toLowerCase() === 'done') this.advance();
+      else if (next.kind !== 'name') throw this.error(next, `expected an operator name or 'done' after ':', got ${describe(next)}`);
       else onPass = this.operator(childId(id, 'pass'));
     }
     return { kind: 'conditional', id, condition: { ...first, id: childId(id, 'cond') }, onFail, onPass };
@@ -188,11 +189,19 @@ class Parser {
     }
     this.expect(')', `expected '->' or ')' in a loop body`);
     const times = this.peek();
-    if (times.kind === '*' || (times.kind === 'name' && times.text === 'x')) this.advance();
-    else throw this.error(times, `expected '* <count>' after a loop body, got ${describe(times)}`);
-    const countToken = this.peek();
-    if (countToken.kind !== 'int') throw this.error(countToken, `expected a loop count, got ${describe(countToken)}`);
-    this.advance();
+    // `x3` tokenizes as one name, so it carries its own count.
+    const glued = times.kind === 'name' ? /^x([0-9]+)$/.exec(times.text) : null;
+    let countToken: Token;
+    if (glued) {
+      this.advance();
+      countToken = { kind: 'int', text: glued[1] as string, offset: times.offset + 1 };
+    } else {
+      if (times.kind === '*' || (times.kind === 'name' && times.text === 'x')) this.advance();
+      else throw this.error(times, `expected '* <count>' after a loop body, got ${describe(times)}`);
+      countToken = this.peek();
+      if (countToken.kind !== 'int') throw this.error(countToken, `expected a loop count, got ${describe(countToken)}`);
+      this.advance();
+    }
     const count = Number(countToken.text);
     const { loopCountMin, loopCountMax, loopBodyMax } = CANVAS_LIMITS;
     if (count < loopCountMin || count > loopCountMax) {

@@ -1,0 +1,39 @@
+/**
+ * The `flowsteer` CLI entry: dispatches sub-commands and turns errors into messages and exit codes.
+ * @public
+ */
+import { isCoreError } from '@flowsteer/core';
+import { EVAL_HELP, evalCommand } from './evalCommand.ts';
+import { RUN_HELP, runCommand } from './runCommand.ts';
+
+const HELP = `flowsteer — train and steer agents that design agentic workflows
+
+Commands:
+  eval   evaluate a workflow on dataset slices           (flowsteer eval --help)
+  run    run a workflow on one question and show its trace (flowsteer run --help)
+
+Results produced with --backend sim come from the SIMULATED executor, not from an LLM.
+`;
+
+const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = { eval: evalCommand, run: runCommand };
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(command === 'help' && rest[0] === 'eval' ? EVAL_HELP : command === 'help' && rest[0] === 'run' ? RUN_HELP : HELP);
+    return 0;
+  }
+  const handler = COMMANDS[command];
+  if (!handler) {
+    process.stderr.write(`flowsteer: unknown command '${command}'; expected one of ${Object.keys(COMMANDS).join(', ')}\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await handler(rest);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`flowsteer ${command}: ${message}\n`);
+    return isCoreError(error) || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+  }
+}
