@@ -93,3 +93,8 @@ export { cleanQaPrediction, exactMatch, isNoAnswer, normalizeQaAnswer, scoreQa, 
 export { createPythonSandbox, DEFAULT_SANDBOX_LIMITS, type PythonSandbox, type PythonSandboxOptions, type SandboxIsolation } from './sandbox/pythonSandbox.ts';
 export { createCachedSandbox, type CachedSandbox, type CachedSandboxOptions, type CachedSandboxStats } from './sandbox/cachedSandbox.ts';
 export { assembleTestProgram, CODE_SCORE_TIMEOUT_MS, extractCode, scoreCode, type CodeScoreOptions, type CodeScoreResult } from './rewards/codeScore.ts';
+
+export { ActionSpace, HEADS, type ActionSpaceOptions, type Decision, type HeadIndices, type HeadLogits, type HeadName } from './policy/actionSpace.ts';
+export { createTemplateLibrary, TemplateLibrary, type PromptTemplate } from './policy/templates.ts';
+export { createFixedWorkflowPolicy, createRandomPolicy, FIXED_WORKFLOWS, seededRandom } from './policy/baselines.ts';
+export type { ActOptions, Policy } from './policy/types.ts';
