@@ -98,3 +98,31 @@ export { ActionSpace, HEADS, type ActionSpaceOptions, type Decision, type HeadIn
 export { createTemplateLibrary, TemplateLibrary, type PromptTemplate } from './policy/templates.ts';
 export { createFixedWorkflowPolicy, createRandomPolicy, FIXED_WORKFLOWS, seededRandom } from './policy/baselines.ts';
 export type { ActOptions, Policy } from './policy/types.ts';
+
+export {
+  ALGORITHM_DEFAULTS,
+  DEFAULT_CWRPO_CONFIG,
+  validateConfig,
+  type AdvantageGroupBy,
+  type CwrpoConfig,
+  type CwrpoConfigInput,
+  type DemoLossKind,
+  type GrpoConfig,
+  type RewardAblations,
+  type TrainerAlgorithm,
+} from './trainer/grpoConfig.ts';
+export { groupRelativeAdvantages, type GroupRelativeAdvantagesResult, type GroupStats } from './trainer/advantages.ts';
+export {
+  behaviourCloningLoss,
+  clippedSurrogate,
+  cwrpoLoss,
+  entropyBonus,
+  importanceWeightedDemoLoss,
+  klToReference,
+  reinforceLoss,
+  type CwrpoLossConfig,
+  type CwrpoLossResult,
+  type DemoBatch,
+  type PolicyBatch,
+} from './trainer/loss.ts';
+export { isMetricName, METRICS, summarize, type MetricName, type MetricRecord } from './trainer/metrics.ts';
