@@ -126,3 +126,18 @@ export {
   type PolicyBatch,
 } from './trainer/loss.ts';
 export { isMetricName, METRICS, summarize, type MetricName, type MetricRecord } from './trainer/metrics.ts';
+
+export { tf } from './policy/tf/tf.ts';
+export {
+  disposeTfBackends,
+  formatTfBackendInfo,
+  isTfBackendPreference,
+  readTfBackendPreference,
+  selectTfBackend,
+  TF_BACKEND_PREFERENCES,
+  type SelectTfBackendOptions,
+  type TfBackendInfo,
+  type TfBackendName,
+  type TfBackendPreference,
+} from './policy/tf/tfBackend.ts';
+export { denseLayer, embed, fastMatMul, transposeFreeMatMul, usesTransposeFreeMatMul, type DenseActivation } from './policy/tf/matmul.ts';
