@@ -141,3 +141,7 @@ export {
   type TfBackendPreference,
 } from './policy/tf/tfBackend.ts';
 export { denseLayer, embed, fastMatMul, transposeFreeMatMul, usesTransposeFreeMatMul, type DenseActivation } from './policy/tf/matmul.ts';
+
+export { disposeFeatureBatch, featurize, GLOBAL_FEATURES, hashTokens, stackFeatures, type FeatureBatch, type FeaturizeOptions, type PolicyFeatures } from './policy/featurize.ts';
+export { dimsOf, PolicyNetwork, resolveNetworkConfig, type NamedWeight, type NetworkDims, type PolicyNetworkConfig, type ScoringInput } from './policy/policyNetwork.ts';
+export { createTfjsPolicy, SeededRng, TfjsPolicy, type PolicyDecision, type TfjsPolicyOptions } from './policy/tfjsPolicy.ts';

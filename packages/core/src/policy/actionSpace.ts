@@ -70,7 +70,7 @@ export class ActionSpace {
   readonly operators: readonly string[];
   readonly sizes: Readonly<Record<HeadName, number>>;
   readonly loopCounts: readonly number[];
-  private readonly templates: TemplateLibrary;
+  readonly templates: TemplateLibrary;
   private readonly checkers: readonly string[];
   private readonly operatorIndex: ReadonlyMap<string, number>;
 

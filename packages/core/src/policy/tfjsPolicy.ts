@@ -1,0 +1,254 @@
+/**
+ * `TfjsPolicy`: the trainable Flow-Director (DESIGN.md §3 "Policy"). `act` featurizes the observations of all
+ * concurrent episodes, runs ONE batched forward pass and samples each decision from the action space under its
+ * masks with a policy-owned seeded RNG. Each returned decision carries its features, so the trainer can re-score
+ * it later (`scoreDecisions`) without the environment. Checkpoints hold weights, network config and RNG state; a
+ * loaded policy acts exactly like the saved one.
+ * @public
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Observation } from '../env/workflowEnv.ts';
+import { CoreError } from '../errors.ts';
+import { HEADS, type ActionSpace, type Decision, type HeadName } from './actionSpace.ts';
+import { disposeFeatureBatch, featurize, stackFeatures, type PolicyFeatures } from './featurize.ts';
+import { dimsOf, PolicyNetwork, type NamedWeight, type NetworkDims, type PolicyNetworkConfig } from './policyNetwork.ts';
+import { tf } from './tf/tf.ts';
+import type { ActOptions, Policy } from './types.ts';
+
+/** A decision plus the features it was sampled from (what `scoreDecisions` needs). */
+export type PolicyDecision = Decision & { readonly features: PolicyFeatures };
+
+/** Settings of `createTfjsPolicy`. */
+export interface TfjsPolicyOptions {
+  readonly space: ActionSpace;
+  /** Seeds the initial weights and the sampling RNG. @default 0 */
+  readonly seed?: number;
+  /** Network hyper-parameters; `config.seed` defaults to `seed`. */
+  readonly config?: Partial<PolicyNetworkConfig>;
+}
+
+/** Mulberry32 with its state exposed (same stream as `seededRandom` for the same seed), so checkpoints can hold it. */
+export class SeededRng {
+  constructor(public state: number) {
+    this.state = state >>> 0;
+  }
+
+  /** A uniform in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+}
+
+const CHECKPOINT_FORMAT = 'flowsteer.tfjs-policy';
+const headWidths = z.object(Object.fromEntries(HEADS.map((head) => [head, z.number().int().positive()])) as Record<HeadName, z.ZodNumber>);
+const configFile = z.object({
+  format: z.literal(CHECKPOINT_FORMAT),
+  version: z.literal(1),
+  network: z.object({ dModel: z.number(), heads: z.number(), layers: z.number(), ffn: z.number(), vocab: z.number(), maxTokens: z.number(), seed: z.number() }),
+  dims: z.object({ heads: headWidths, operatorRows: z.number().int(), templateRows: z.number().int() }),
+  operators: z.array(z.string()),
+  rngState: z.number().int().nonnegative(),
+});
+const weightsFile = z.object({
+  weights: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), dtype: z.literal('float32'), data: z.string() })),
+});
+
+function encodeFloats(values: Float32Array): string {
+  // Little-endian, as on every platform Node runs on here.
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+}
+
+function decodeFloats(data: string): Float32Array {
+  const bytes = Buffer.from(data, 'base64');
+  // Copy into a fresh buffer: a Buffer view may start at an offset that is not 4-byte aligned.
+  const out = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
+
+function sameDims(a: NetworkDims, b: NetworkDims): boolean {
+  return a.operatorRows === b.operatorRows && a.templateRows === b.templateRows && HEADS.every((head) => a.heads[head] === b.heads[head]);
+}
+
+/** The trainable TF.js Flow-Director. */
+export class TfjsPolicy implements Policy {
+  readonly name = 'tfjs';
+  private readonly rng: SeededRng;
+
+  constructor(
+    readonly space: ActionSpace,
+    readonly network: PolicyNetwork,
+    rngState: number,
+  ) {
+    if (!sameDims(network.dims, dimsOf(space))) {
+      throw new CoreError(
+        'CONFIG_INVALID',
+        `TfjsPolicy: expected a network built for this action space (${JSON.stringify(dimsOf(space))}), got ${JSON.stringify(network.dims)}`,
+      );
+    }
+    this.rng = new SeededRng(rngState);
+  }
+
+  /** Features of one observation, as `act` computes them (e.g. to score a demonstration's decisions). */
+  featurize(observation: Observation): PolicyFeatures {
+    return featurize(observation, this.space, { maxTokens: this.network.config.maxTokens, vocab: this.network.config.vocab });
+  }
+
+  /**
+   * One decision per observation from one batched forward pass. Sampling draws from the policy's RNG in
+   * observation order after the pass, so the same RNG state and observations give the same decisions.
+   */
+  async act(observations: readonly Observation[], options: ActOptions = {}): Promise<PolicyDecision[]> {
+    if (observations.length === 0) return [];
+    for (const observation of observations) {
+      if (observation.done) {
+        throw new CoreError('INTERNAL', `TfjsPolicy.act: expected observations of running episodes, got a finished one (task ${observation.task.id})`);
+      }
+    }
+    const features = observations.map((observation) => this.featurize(observation));
+    const batch = stackFeatures(features, this.network.config.vocab);
+    let flat: Float32Array;
+    try {
+      // One concatenated read-back instead of one per head: a single device→host copy (matters on webgpu).
+      const joined = tf.tidy(() => {
+        const logits = this.network.forward(batch);
+        return tf.concat(HEADS.map((head) => logits[head]), 1);
+      });
+      flat = (await joined.data()) as Float32Array;
+      joined.dispose();
+    } finally {
+      disposeFeatureBatch(batch);
+    }
+    const widths = this.space.sizes;
+    const offsets = {} as Record<HeadName, number>;
+    let total = 0;
+    for (const head of HEADS) {
+      offsets[head] = total;
+      total += widths[head];
+    }
+    const random = () => this.rng.next();
+    return observations.map((observation, b) => {
+      const logits = (head: HeadName) => flat.subarray(b * total + offsets[head], b * total + offsets[head] + widths[head]);
+      return { ...this.space.sample(observation, logits, random, options.greedy ?? false), features: features[b] as PolicyFeatures };
+    });
+  }
+
+  /**
+   * Differentiable log π and entropy [B] of stored decisions under the current weights, recomputed from their
+   * features, indices and masks (the trainer calls it inside `tf.variableGrads`). The caller owns both tensors.
+   */
+  scoreDecisions(decisions: readonly PolicyDecision[]): { logProbs: tf.Tensor1D; entropy: tf.Tensor1D } {
+    if (decisions.length === 0) throw new CoreError('INTERNAL', 'TfjsPolicy.scoreDecisions: expected at least one decision, got none');
+    const size = decisions.length;
+    const indices = new Int32Array(size * HEADS.length);
+    const used = new Float32Array(size * HEADS.length);
+    const widths = this.space.sizes;
+    const masks = Object.fromEntries(HEADS.map((head) => [head, new Float32Array(size * widths[head])])) as Record<HeadName, Float32Array>;
+    decisions.forEach((decision, b) => {
+      HEADS.forEach((head, h) => {
+        const mask = decision.masks[head];
+        indices[b * HEADS.length + h] = mask ? decision.indices[head] : -1;
+        if (!mask) return;
+        used[b * HEADS.length + h] = 1;
+        for (let i = 0; i < widths[head]; i += 1) masks[head][b * widths[head] + i] = mask[i] ? 1 : 0;
+      });
+    });
+    const batch = stackFeatures(decisions.map((decision) => decision.features), this.network.config.vocab);
+    try {
+      return tf.tidy(() =>
+        this.network.logProbOf(batch, {
+          indices: tf.tensor2d(indices, [size, HEADS.length], 'int32'),
+          used: tf.tensor2d(used, [size, HEADS.length]),
+          masks: Object.fromEntries(HEADS.map((head) => [head, tf.tensor2d(masks[head], [size, widths[head]])])) as Record<HeadName, tf.Tensor2D>,
+        }),
+      );
+    } finally {
+      disposeFeatureBatch(batch);
+    }
+  }
+
+  /** State of the sampling RNG (saved in checkpoints). */
+  get rngState(): number {
+    return this.rng.state;
+  }
+
+  set rngState(state: number) {
+    this.rng.state = state >>> 0;
+  }
+
+  /** An independent copy with the same weights and RNG state (e.g. the frozen reference policy). */
+  clone(): TfjsPolicy {
+    const network = new PolicyNetwork(this.network.dims, this.network.config);
+    network.setWeights(this.network.getWeights());
+    return new TfjsPolicy(this.space, network, this.rng.state);
+  }
+
+  /** Writes `config.json` (network config, dims, operators, RNG state) and `weights.json` (base64 float32) to `dir`. */
+  async save(dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    const config: z.infer<typeof configFile> = {
+      format: CHECKPOINT_FORMAT,
+      version: 1,
+      network: { ...this.network.config },
+      dims: this.network.dims,
+      operators: [...this.space.operators],
+      rngState: this.rng.state,
+    };
+    const weights = this.network
+      .getWeights()
+      .map((weight) => ({ name: weight.name, shape: weight.shape, dtype: 'float32' as const, data: encodeFloats(weight.values) }));
+    await writeFile(join(dir, 'weights.json'), JSON.stringify({ weights }));
+    await writeFile(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  }
+
+  /** Loads a policy saved by `save`; the action space must have the same operators and head widths. */
+  static async load(dir: string, space: ActionSpace): Promise<TfjsPolicy> {
+    const read = async <T>(file: string, schema: z.ZodType<T>): Promise<T> => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(await readFile(join(dir, file), 'utf8'));
+      } catch (error) {
+        throw new CoreError('CONFIG_INVALID', `TfjsPolicy.load: expected a readable JSON ${file} in ${dir}, got ${(error as Error).message}`, { cause: error });
+      }
+      const parsed = schema.safeParse(raw);
+      if (!parsed.success) throw new CoreError('CONFIG_INVALID', `TfjsPolicy.load: expected a ${CHECKPOINT_FORMAT} ${file}, got ${parsed.error.message}`);
+      return parsed.data;
+    };
+    const config = await read('config.json', configFile);
+    const { weights } = await read('weights.json', weightsFile);
+    if (config.operators.join('\n') !== space.operators.join('\n') || !sameDims(config.dims, dimsOf(space))) {
+      throw new CoreError(
+        'CONFIG_INVALID',
+        `TfjsPolicy.load: expected a checkpoint for operators [${space.operators.join(', ')}] and head widths ${JSON.stringify(space.sizes)}, ` +
+          `got [${config.operators.join(', ')}] and ${JSON.stringify(config.dims.heads)}`,
+      );
+    }
+    const network = new PolicyNetwork(config.dims, config.network);
+    try {
+      network.setWeights(weights.map((weight): NamedWeight => ({ name: weight.name, shape: weight.shape, values: decodeFloats(weight.data) })));
+    } catch (error) {
+      network.dispose();
+      throw error;
+    }
+    return new TfjsPolicy(space, network, config.rngState);
+  }
+
+  /** Frees the network's variables. */
+  dispose(): void {
+    this.network.dispose();
+  }
+}
+
+/** A fresh `TfjsPolicy` for `space` with seeded weights and RNG. */
+export function createTfjsPolicy(options: TfjsPolicyOptions): TfjsPolicy {
+  const seed = options.seed ?? 0;
+  const network = new PolicyNetwork(dimsOf(options.space), { ...options.config, seed: options.config?.seed ?? seed });
+  // A different stream from the weight initialiser's, derived from the same seed.
+  return new TfjsPolicy(options.space, network, (seed ^ 0x9e3779b9) >>> 0);
+}
