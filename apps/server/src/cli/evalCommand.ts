@@ -28,10 +28,12 @@ Options:
 `;
 
 /** Renders the per-dataset results table. */
-export function renderEvalTable(datasets: readonly DatasetSummary[], label: string, workflow: string): string {
+export function renderEvalTable(datasets: readonly DatasetSummary[], label: string, workflow: string, simulated = true): string {
+  // Latency and cost of the sim backend are what the profiled model would have taken and charged, not measured.
+  const sim = simulated ? 'sim ' : '';
   return renderTable({
     title: `${label}\nworkflow: ${workflow}`,
-    columns: ['dataset', 'n', 'metric', 'score', 'F1', 'feasible %', 'reward', 'tokens', 'latency ms', 'errors'],
+    columns: ['dataset', 'n', 'metric', 'score', 'F1', 'feasible %', 'reward', 'tokens', `${sim}cost $`, `${sim}latency ms`, 'errors'],
     rows: datasets.map((d) => [
       d.dataset,
       d.n,
@@ -41,6 +43,7 @@ export function renderEvalTable(datasets: readonly DatasetSummary[], label: stri
       fixed(d.feasible),
       fixed(d.meanReward, 3),
       fixed(d.meanTokens, 0),
+      d.meanCostUsd.toFixed(5),
       fixed(d.meanLatencyMs, 0),
       d.errors,
     ]),
@@ -102,7 +105,7 @@ export async function evalCommand(argv: readonly string[]): Promise<number> {
     },
   });
   bar.finish(`correct ${correct}/${tasks.length} in ${(report.wallMs / 1000).toFixed(1)}s`);
-  process.stdout.write(`${renderEvalTable(report.datasets, runtime.label, printDsl(canvas))}\n`);
+  process.stdout.write(`${renderEvalTable(report.datasets, runtime.label, printDsl(canvas), report.simulated)}\n`);
   if (values.json) {
     await writeFile(
       values.json,
