@@ -145,3 +145,5 @@ export { denseLayer, embed, fastMatMul, transposeFreeMatMul, usesTransposeFreeMa
 export { disposeFeatureBatch, featurize, GLOBAL_FEATURES, hashTokens, stackFeatures, type FeatureBatch, type FeaturizeOptions, type PolicyFeatures } from './policy/featurize.ts';
 export { dimsOf, PolicyNetwork, resolveNetworkConfig, type NamedWeight, type NetworkDims, type PolicyNetworkConfig, type ScoringInput } from './policy/policyNetwork.ts';
 export { createTfjsPolicy, SeededRng, TfjsPolicy, type PolicyDecision, type TfjsPolicyOptions } from './policy/tfjsPolicy.ts';
+
+export { avalanche, hashString } from './util/hash.ts';

@@ -4,6 +4,7 @@
  * @public
  */
 import { CoreError } from '../errors.ts';
+import { hashString } from '../util/hash.ts';
 
 /** Options of {@link splitTasks}. */
 export interface SplitOptions {
@@ -45,26 +46,8 @@ export function splitTasks<T extends { readonly id: string }>(tasks: readonly T[
  */
 export function hash01(seed: string, key: string): number {
   const text = `${seed}\u0000${key}`;
-  const high = fmix32(fnv1a(text, 0x811c9dc5)) >>> 5; // 27 bits
-  const low = fmix32(fnv1a(text, 0x01000193 ^ 0x9e3779b9)) >>> 6; // 26 bits
+  // Two independent hashes (different offset bases) give 53 bits of uniformity.
+  const high = hashString(text) >>> 5; // 27 bits
+  const low = hashString(text, 0x811c9dc5 ^ 0x01000193 ^ 0x9e3779b9) >>> 6; // 26 bits
   return (high * 2 ** 26 + low) / 2 ** 53;
-}
-
-function fnv1a(text: string, basis: number): number {
-  let h = basis >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-function fmix32(input: number): number {
-  let h = input;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }

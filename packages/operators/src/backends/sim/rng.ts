@@ -4,26 +4,9 @@
  * @internal
  */
 
-/** 32-bit FNV-1a over the UTF-16 code units of `text`, finished with a murmur3 avalanche. */
-export function hashString(text: string, seed = 0): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < text.length; i += 1) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return avalanche(h);
-}
+import { avalanche, hashString } from '@flowsteer/core';
 
-/** murmur3's 32-bit finaliser: spreads every input bit over the output. */
-export function avalanche(value: number): number {
-  let h = value >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+export { avalanche, hashString };
 
 /** Combines two hashes (order matters). */
 export function combine(a: number, b: number): number {
