@@ -11,6 +11,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const BENCHMARKS: Record<string, string> = {
   envThroughput: 'envThroughput.ts',
   simCalibration: 'simCalibration.ts',
+  policyThroughput: 'policyThroughput.ts',
   tfThroughput: 'tfThroughput.ts',
 };
 
