@@ -144,6 +144,41 @@ export { denseLayer, embed, fastMatMul, transposeFreeMatMul, usesTransposeFreeMa
 
 export { disposeFeatureBatch, featurize, GLOBAL_FEATURES, hashTokens, stackFeatures, type FeatureBatch, type FeaturizeOptions, type PolicyFeatures } from './policy/featurize.ts';
 export { dimsOf, PolicyNetwork, resolveNetworkConfig, type NamedWeight, type NetworkDims, type PolicyNetworkConfig, type ScoringInput } from './policy/policyNetwork.ts';
-export { createTfjsPolicy, SeededRng, TfjsPolicy, type PolicyDecision, type TfjsPolicyOptions } from './policy/tfjsPolicy.ts';
+export { createTfjsPolicy, TfjsPolicy, type PolicyDecision, type TfjsPolicyOptions } from './policy/tfjsPolicy.ts';
+export { SeededRng } from './util/random.ts';
 
 export { avalanche, hashString } from './util/hash.ts';
+
+export { sampleTasksBalanced, shuffleInPlace, sourceOf } from './trainer/sampling.ts';
+export { runRollouts, type BatchPolicy, type RolloutOptions, type RolloutResult, type Trajectory, type TrajectoryOutcome } from './trainer/rollout.ts';
+export {
+  buildDemonstrations,
+  type BuildDemonstrationsOptions,
+  type Demonstration,
+  type DemonstrationNote,
+  type DemoTrajectory,
+} from './trainer/demonstrations.ts';
+export {
+  appendMetricsRow,
+  captureOptimizerState,
+  checkpointDirName,
+  latestCheckpoint,
+  metricsPath,
+  readCheckpoint,
+  readMetricsRows,
+  restoreOptimizerState,
+  writeCheckpoint,
+  writeMetricsRows,
+  type LoadedCheckpoint,
+  type MetricsRow,
+  type OptimizerState,
+  type TrainerCheckpointState,
+} from './trainer/checkpoint.ts';
+export {
+  createCwrpoTrainer,
+  resumeCwrpoTrainer,
+  type CwrpoTrainer,
+  type CwrpoTrainerDeps,
+  type CwrpoTrainerOptions,
+  type TrainResult,
+} from './trainer/cwrpoTrainer.ts';

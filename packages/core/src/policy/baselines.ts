@@ -4,6 +4,7 @@
  * built through the same actions and prompt turns as any policy.
  * @public
  */
+import { SeededRng } from '../util/random.ts';
 import { ACTION_NAMES, type Action } from '../actions/types.ts';
 import { parseDsl } from '../canvas/dsl.ts';
 import type { Canvas, Stage } from '../canvas/types.ts';
@@ -13,16 +14,10 @@ import type { TaskKind } from '../tasks/types.ts';
 import type { ActionSpace, Decision } from './actionSpace.ts';
 import type { ActOptions, Policy } from './types.ts';
 
-/** A seeded uniform random number generator (mulberry32). */
+/** A seeded uniform random number generator (mulberry32), as a function. */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new SeededRng(seed);
+  return () => rng.next();
 }
 
 /** Uniform over the valid options of every head (masked), so it never picks an invalid action. */

@@ -6,6 +6,7 @@
  * loaded policy acts exactly like the saved one.
  * @public
  */
+import { SeededRng } from '../util/random.ts';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -29,21 +30,7 @@ export interface TfjsPolicyOptions {
   readonly config?: Partial<PolicyNetworkConfig>;
 }
 
-/** Mulberry32 with its state exposed (same stream as `seededRandom` for the same seed), so checkpoints can hold it. */
-export class SeededRng {
-  constructor(public state: number) {
-    this.state = state >>> 0;
-  }
-
-  /** A uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-}
+export { SeededRng };
 
 const CHECKPOINT_FORMAT = 'flowsteer.tfjs-policy';
 const headWidths = z.object(Object.fromEntries(HEADS.map((head) => [head, z.number().int().positive()])) as Record<HeadName, z.ZodNumber>);

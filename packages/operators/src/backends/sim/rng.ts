@@ -4,7 +4,7 @@
  * @internal
  */
 
-import { avalanche, hashString } from '@flowsteer/core';
+import { avalanche, hashString, SeededRng } from '@flowsteer/core';
 
 export { avalanche, hashString };
 
@@ -23,23 +23,8 @@ export function uniformOf(key: string, seed = 0): number {
   return unit(hashString(key, seed));
 }
 
-/** Small, fast seeded generator (mulberry32) for the draws of one reply. */
-export class Rng {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Next uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
+/** Seeded generator (core's mulberry32) with the helpers the sim's draws need. */
+export class Rng extends SeededRng {
   /** True with probability `p`. */
   chance(p: number): boolean {
     return this.next() < p;
