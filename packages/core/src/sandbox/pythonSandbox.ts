@@ -1,6 +1,6 @@
 /**
  * The Python code sandbox: runs untrusted generated code in a subprocess under OS limits and Python-level
- * guards. The package CONTEXT.md (section "Code sandbox") gives the threat model and what each layer does.
+ * guards. packages/core/docs/sandbox.md gives the threat model and what each layer does.
  * This module is the public factory and its run queue; the preamble, the isolation probe and the process
  * runner live beside it.
  * @public
