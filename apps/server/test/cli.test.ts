@@ -93,8 +93,8 @@ describe('flowsteer run', () => {
 
 describe('flowsteer', () => {
   it('rejects an unknown command', async () => {
-    expect(await main(['train'])).toBe(2);
-    expect(stderr).toMatch(/unknown command 'train'/);
+    expect(await main(['frobnicate'])).toBe(2);
+    expect(stderr).toMatch(/unknown command 'frobnicate'/);
   });
 
   it('prints help', async () => {
