@@ -5,23 +5,26 @@
 import { isCoreError } from '@flowsteer/core';
 import { EVAL_HELP, evalCommand } from './evalCommand.ts';
 import { RUN_HELP, runCommand } from './runCommand.ts';
+import { TRAIN_HELP, trainCommand } from './trainCommand.ts';
 
 const HELP = `flowsteer — train and steer agents that design agentic workflows
 
 Commands:
-  eval   evaluate a workflow on dataset slices           (flowsteer eval --help)
+  eval   evaluate a workflow or a policy on dataset slices (flowsteer eval --help)
   run    run a workflow on one question and show its trace (flowsteer run --help)
+  train  train the Flow-Director policy with CWRPO         (flowsteer train --help)
 
 Results produced with --backend sim come from the SIMULATED executor, not from an LLM.
 `;
 
-const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = { eval: evalCommand, run: runCommand };
+const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = { eval: evalCommand, run: runCommand, train: trainCommand };
+const HELPS: Record<string, string> = { eval: EVAL_HELP, run: RUN_HELP, train: TRAIN_HELP };
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(command === 'help' && rest[0] === 'eval' ? EVAL_HELP : command === 'help' && rest[0] === 'run' ? RUN_HELP : HELP);
+    process.stdout.write((command === 'help' && rest[0] !== undefined ? HELPS[rest[0]] : undefined) ?? HELP);
     return 0;
   }
   const handler = COMMANDS[command];

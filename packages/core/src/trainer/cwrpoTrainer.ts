@@ -254,7 +254,7 @@ export function createCwrpoTrainer(options: CwrpoTrainerOptions): CwrpoTrainer {
     // 5. Clipped surrogate + β·KL (+ entropy, + demonstrations): `epochs` passes over shuffled minibatches, Adam
     //    after clipping the global gradient norm
     const updateStarted = performance.now();
-    const sums = { total: [] as number[], policyLoss: [] as number[], kl: [] as number[], entropy: [] as number[], demoLoss: [] as number[], clipFrac: [] as number[], approxKl: [] as number[], gradNorm: [] as number[] };
+    const updates: Record<'total' | 'policyLoss' | 'kl' | 'entropy' | 'demoLoss' | 'clipFrac' | 'approxKl' | 'gradNorm', number>[] = [];
     const demoBatch = demos.length > 0 ? pack(demos.map((demo) => ({ decisions: demo.decisions, choices: demo.decisions.map(() => true) }))) : undefined;
     const demoBehaviour = demoBatch?.oldLogProbs; // demonstrations record their behaviour log-probs as logProb
     try {
@@ -298,15 +298,8 @@ export function createCwrpoTrainer(options: CwrpoTrainerOptions): CwrpoTrainer {
             const clipped = gradList.map((g) => (scale === 1 ? g : tf.mul(g, scale)));
             // An array in variable order: Adam keys its moments by position, which is what checkpoints restore.
             optimizer.applyGradients(variables.map((v, k) => ({ name: v.name, tensor: clipped[k] as tf.Tensor })));
-            const [policyLoss, kl, entropy, demoLoss, clipFrac, approxKl] = parts.map((part) => part.dataSync()[0] as number);
-            sums.total.push(value.dataSync()[0] as number);
-            sums.policyLoss.push(policyLoss as number);
-            sums.kl.push(kl as number);
-            sums.entropy.push(entropy as number);
-            sums.demoLoss.push(demoLoss as number);
-            sums.clipFrac.push(clipFrac as number);
-            sums.approxKl.push(approxKl as number);
-            sums.gradNorm.push(gradNorm);
+            const [policyLoss, kl, entropy, demoLoss, clipFrac, approxKl] = parts.map((part) => part.dataSync()[0] as number) as [number, number, number, number, number, number];
+            updates.push({ total: value.dataSync()[0] as number, policyLoss, kl, entropy, demoLoss, clipFrac, approxKl, gradNorm });
             tf.dispose([value, ...new Set([...Object.values(grads), ...gradList, ...clipped])]);
           } finally {
             tf.dispose([mbAdvantages, ...parts]);
@@ -323,12 +316,13 @@ export function createCwrpoTrainer(options: CwrpoTrainerOptions): CwrpoTrainer {
     iteration += 1;
     const reward = summarize(rewards);
     const rolloutS = rollout.wallMs / 1000;
+    const averaged = (key: keyof (typeof updates)[number]) => mean(updates.map((update) => update[key]));
     const metrics: MetricRecord = {
-      [METRICS.lossPolicy]: mean(sums.policyLoss),
-      [METRICS.lossKl]: mean(sums.kl),
-      [METRICS.lossEntropy]: mean(sums.entropy),
-      [METRICS.lossDemo]: mean(sums.demoLoss),
-      [METRICS.lossTotal]: mean(sums.total),
+      [METRICS.lossPolicy]: averaged('policyLoss'),
+      [METRICS.lossKl]: averaged('kl'),
+      [METRICS.lossEntropy]: averaged('entropy'),
+      [METRICS.lossDemo]: averaged('demoLoss'),
+      [METRICS.lossTotal]: averaged('total'),
       [METRICS.rewardMean]: reward.mean,
       [METRICS.rewardMin]: reward.min,
       [METRICS.rewardMax]: reward.max,
@@ -339,13 +333,13 @@ export function createCwrpoTrainer(options: CwrpoTrainerOptions): CwrpoTrainer {
       [METRICS.episodeOps]: mean(trajectories.map((t) => t.outcome.operators)),
       [METRICS.episodeTokens]: mean(trajectories.map((t) => t.outcome.tokens)),
       [METRICS.policyEntropy]: mean(flatDecisions.map((d) => d.entropy)),
-      [METRICS.policyClipFrac]: mean(sums.clipFrac),
-      [METRICS.policyApproxKl]: mean(sums.approxKl),
+      [METRICS.policyClipFrac]: averaged('clipFrac'),
+      [METRICS.policyApproxKl]: averaged('approxKl'),
       [METRICS.advZeroStdFrac]: zeroStdFraction,
       [METRICS.timeRolloutS]: rolloutS,
       [METRICS.timeUpdateS]: updateS,
       [METRICS.throughputStepsPerS]: rolloutS > 0 ? rollout.steps / rolloutS : Number.NaN,
-      [METRICS.gradNorm]: mean(sums.gradNorm),
+      [METRICS.gradNorm]: averaged('gradNorm'),
       [METRICS.lr]: config.learningRate,
     };
     const row: MetricsRow = { iteration, ...metrics };

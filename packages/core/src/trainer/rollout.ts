@@ -12,6 +12,7 @@ import { CoreError } from '../errors.ts';
 import { HEADS, type Decision } from '../policy/actionSpace.ts';
 import type { ActOptions } from '../policy/types.ts';
 import { diversityScore, type DiversityRewardConfig } from '../rewards/diversityReward.ts';
+import type { TaskScore } from '../rewards/taskScore.ts';
 import type { Task, TaskKind } from '../tasks/types.ts';
 import { sourceOf } from './sampling.ts';
 
@@ -37,6 +38,8 @@ export interface TrajectoryOutcome {
   readonly answerScore: number;
   /** The paper's headline metric (accuracy, EM, pass@1). */
   readonly correct: boolean;
+  /** The scorer's full result (EM and F1 for QA, …). */
+  readonly taskScore: TaskScore;
   readonly rounds: number;
   /** Operators in the final workflow (children counted, loop bodies once). */
   readonly operators: number;
@@ -128,6 +131,7 @@ function summarizeOutcome(outcome: EpisodeOutcome, diversity: DiversityRewardCon
     released: outcome.reward.released,
     answerScore: outcome.taskScore.score,
     correct: outcome.taskScore.correct,
+    taskScore: outcome.taskScore,
     rounds: outcome.rounds,
     operators: countOperators(outcome.canvas),
     tokens: execution?.tokens.total ?? 0,
