@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const BENCHMARKS: Record<string, string> = {
   envThroughput: 'envThroughput.ts',
+  learning: 'learning.ts',
   simCalibration: 'simCalibration.ts',
   policyThroughput: 'policyThroughput.ts',
   tfThroughput: 'tfThroughput.ts',

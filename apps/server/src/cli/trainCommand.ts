@@ -39,11 +39,11 @@ Options:
   --run-dir          run folder                                       (default runs/train-<time>)
   --resume DIR       continue the run in DIR from its newest checkpoint (its settings are reused)
   --iterations N     train until N iterations are complete                                (default 50)
-  --group G          rollouts per task                                                      (default 8)
-  --tasks-per-iter K tasks per iteration, balanced over datasets                            (default 6)
+  --group G          rollouts per task                                                      (default 4)
+  --tasks-per-iter K tasks per iteration, balanced over datasets                            (default 9)
   --algorithm        cwrpo | grpo | reinforce                                           (default cwrpo)
-  --lr               Adam learning rate                                                  (default 1e-3)
-  --epochs           passes over each batch (1 for reinforce)                                (default 2)
+  --lr               Adam learning rate                                                  (default 3e-3)
+  --epochs           passes over each batch (always 1 for reinforce)                         (default 3)
   --checkpoint-every checkpoint every N iterations (and always on stop)                     (default 10)
   --seed             seed of weights, sampling and the sim executor                        (default 42)
   --network          policy size: tiny | small | default                                 (default small)
@@ -92,10 +92,10 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
       'run-dir': { type: 'string' },
       resume: { type: 'string' },
       iterations: { type: 'string' },
-      group: { type: 'string', default: '8' },
-      'tasks-per-iter': { type: 'string', default: '6' },
+      group: { type: 'string', default: '4' },
+      'tasks-per-iter': { type: 'string', default: '9' },
       algorithm: { type: 'string', default: 'cwrpo' },
-      lr: { type: 'string', default: '1e-3' },
+      lr: { type: 'string', default: '3e-3' },
       epochs: { type: 'string' },
       'checkpoint-every': { type: 'string', default: '10' },
       seed: { type: 'string', default: '42' },
@@ -184,7 +184,8 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
         tasksPerIteration,
         miniBatchSize: group * tasksPerIteration,
         learningRate: positiveNumber('--lr', values.lr),
-        ...(values.epochs === undefined ? {} : { epochs: positiveInt('--epochs', values.epochs) }),
+        // REINFORCE has no ratio, so it takes one epoch unless told otherwise (and validateConfig rejects more).
+        ...(values.epochs === undefined && algorithm === 'reinforce' ? {} : { epochs: positiveInt('--epochs', values.epochs ?? '3') }),
         checkpointEvery: Number.parseInt(values['checkpoint-every'], 10),
         seed,
         ...(values.iterations === undefined ? {} : { iterations: positiveInt('--iterations', values.iterations) }),

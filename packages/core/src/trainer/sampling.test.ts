@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../policy/tfjsPolicy.ts';
+import { SeededRng } from '../util/random.ts';
 import { sampleTasksBalanced, shuffleInPlace } from './sampling.ts';
 
 const tasks = [

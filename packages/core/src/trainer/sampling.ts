@@ -5,7 +5,7 @@
  * @public
  */
 import { CoreError } from '../errors.ts';
-import { SeededRng } from '../policy/tfjsPolicy.ts';
+import { SeededRng } from '../util/random.ts';
 
 /** The source of a task for balancing and for `groupBy: 'source'`: its dataset name. @public */
 export function sourceOf(task: { readonly dataset: string }): string {
