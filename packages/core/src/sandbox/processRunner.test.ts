@@ -47,7 +47,9 @@ describe('runProcess', () => {
   it('kills the whole process group on timeout', async () => {
     const raw = await runProcess(sh('sleep 30 & echo $!; wait'), { ...base, limits: { timeoutMs: 300, outputBytes: 1024 } });
     expect(raw.killedBy).toBe('timeout');
-    expect(raw.signal).toBe('SIGKILL');
+    // The runner SIGKILLs the children first: the shell may then leave `wait` and exit on its own (137) before the
+    // group kill reaches it, so either outcome means "killed", never a normal exit.
+    expect(raw.signal === 'SIGKILL' || (raw.exitCode !== null && raw.exitCode !== 0)).toBe(true);
     expect(raw.durationMs).toBeLessThan(5000);
     expect(isAlive(Number(raw.stdout.trim()))).toBe(false);
   });
