@@ -47,9 +47,8 @@ describe('runProcess', () => {
   it('kills the whole process group on timeout', async () => {
     const raw = await runProcess(sh('sleep 30 & echo $!; wait'), { ...base, limits: { timeoutMs: 300, outputBytes: 1024 } });
     expect(raw.killedBy).toBe('timeout');
-    // The runner SIGKILLs the children first: the shell may then leave `wait` and exit on its own (137) before the
-    // group kill reaches it, so either outcome means "killed", never a normal exit.
-    expect(raw.signal === 'SIGKILL' || (raw.exitCode !== null && raw.exitCode !== 0)).toBe(true);
+    // No assertion on the shell's own exit: the runner SIGKILLs the children first, and a bare `wait` then returns 0
+    // and the shell may exit normally before the group kill lands. What matters is the deadline and the dead child.
     expect(raw.durationMs).toBeLessThan(5000);
     expect(isAlive(Number(raw.stdout.trim()))).toBe(false);
   });
