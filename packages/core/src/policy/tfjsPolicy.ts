@@ -6,6 +6,7 @@
  * loaded policy acts exactly like the saved one.
  * @public
  */
+import { decodeFloats, encodeFloats } from '../util/floatCodec.ts';
 import { SeededRng } from '../util/random.ts';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -45,19 +46,6 @@ const configFile = z.object({
 const weightsFile = z.object({
   weights: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), dtype: z.literal('float32'), data: z.string() })),
 });
-
-function encodeFloats(values: Float32Array): string {
-  // Little-endian, as on every platform Node runs on here.
-  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
-}
-
-function decodeFloats(data: string): Float32Array {
-  const bytes = Buffer.from(data, 'base64');
-  // Copy into a fresh buffer: a Buffer view may start at an offset that is not 4-byte aligned.
-  const out = new Float32Array(bytes.byteLength / 4);
-  new Uint8Array(out.buffer).set(bytes);
-  return out;
-}
 
 function sameDims(a: NetworkDims, b: NetworkDims): boolean {
   return a.operatorRows === b.operatorRows && a.templateRows === b.templateRows && HEADS.every((head) => a.heads[head] === b.heads[head]);

@@ -8,6 +8,7 @@
  * Metrics are also appended to `runDir/metrics.jsonl`, one JSON object per iteration.
  * @public
  */
+import { decodeFloats, encodeFloats } from '../util/floatCodec.ts';
 import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -77,17 +78,6 @@ const stateFile = z.object({
 const NON_FINITE: Readonly<Record<string, number>> = { Infinity: Infinity, '-Infinity': -Infinity, NaN: Number.NaN };
 const writeNonFinite = (_key: string, value: unknown): unknown => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value);
 const readNonFinite = (_key: string, value: unknown): unknown => (typeof value === 'string' && value in NON_FINITE ? NON_FINITE[value] : value);
-
-function encodeFloats(values: Float32Array): string {
-  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
-}
-
-function decodeFloats(data: string): Float32Array {
-  const bytes = Buffer.from(data, 'base64');
-  const out = new Float32Array(bytes.byteLength / 4);
-  new Uint8Array(out.buffer).set(bytes);
-  return out;
-}
 
 /** tfjs keeps β₁ᵗ/β₂ᵗ in private variables; this is the one place that reaches them. @internal */
 type AdamInternals = { accBeta1: tf.Variable; accBeta2: tf.Variable };
