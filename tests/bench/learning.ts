@@ -11,10 +11,18 @@
  *        [--limit 200] [--test-fraction 0.3] [--group 4] [--tasks-per-iter 9] [--epochs 3] [--lr 3e-3]
  *        [--algorithms cwrpo,grpo,reinforce] [--seed 42] [--tf-backend wasm] [--eval-mode both|greedy|sample]
  *        [--demos N --demo-weight 0.1] [--fixed-executor-seed] [--group-by task|source] [--show-workflows]
- * Each algorithm trains `--iterations` iterations unless its share of `--budget-min` (training wall time, split
- * equally) runs out first; evaluation comes on top. The defaults fit in about 15 minutes on a 2-core machine.
+ * Each algorithm trains in its own process (`--parallel`, default on), all at once, for `--iterations` iterations or
+ * until `--budget-min` of training wall time has passed; the OS shares the machine's cores between them, so each gets
+ * the same slice (on 2 cores and 3 algorithms, about 2/3 of a core for the whole budget). `--no-parallel` trains them
+ * one after another in this process with an equal share of the budget each. Evaluation comes on top. The defaults
+ * fit in about 15 minutes on a 2-core machine.
  * `--demos N` warm-starts every algorithm alike with N demonstrations per source (default 0: pure RL).
  */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   ActionSpace,
@@ -34,6 +42,7 @@ import {
   runRollouts,
   selectTfBackend,
   splitTasks,
+  TfjsPolicy,
   WorkflowEnv,
   type BatchPolicy,
   type Decision,
@@ -72,8 +81,15 @@ const { values: args } = parseArgs({
     'demo-weight': { type: 'string', default: '0.1' },
     'eval-mode': { type: 'string', default: 'both' },
     'fixed-executor-seed': { type: 'boolean', default: false },
+    parallel: { type: 'boolean', default: true },
+    'no-parallel': { type: 'boolean', default: false },
+    // Internal: a child process trains one algorithm and writes its policy + history to --out.
+    'train-only': { type: 'string' },
+    out: { type: 'string' },
   },
 });
+const trainOnly = args['train-only'];
+const parallel = args.parallel === true && args['no-parallel'] !== true && trainOnly === undefined;
 
 const num = (name: keyof typeof args): number => Number(args[name]);
 /** The bench network: one small pre-LN block (~33k parameters); the 2-core CPU is the constraint here. */
@@ -81,7 +97,7 @@ const NETWORK: Partial<PolicyNetworkConfig> = { dModel: 32, heads: 4, layers: 1,
 const EVAL_SEED = 1_000_003; // one executor seed for every evaluated policy, never used in training
 const started = performance.now();
 const seconds = () => ((performance.now() - started) / 1000).toFixed(0);
-const log = (line: string) => process.stderr.write(`[${seconds()}s] ${line}\n`);
+const log = (line: string) => process.stderr.write(`[${seconds()}s]${trainOnly ? ` [${trainOnly}]` : ''} ${line}\n`);
 
 const preference = args['tf-backend'];
 if (!isTfBackendPreference(preference)) throw new Error(`--tf-backend: expected auto|webgpu|tensorflow|wasm|cpu, got ${preference}`);
@@ -126,11 +142,14 @@ if (num('demos') > 0) {
   log(`demonstrations: ${demonstrations.length} (${demonstrations.reduce((n, d) => n + d.decisions.length, 0)} decisions), weight ${args['demo-weight']}`);
 }
 
-// Training: every algorithm starts from the same weights and gets the same wall-time share.
-const algorithms = (args.algorithms ?? '').split(',').filter(Boolean) as TrainerAlgorithm[];
-const shareMs = (num('budget-min') * 60_000) / Math.max(1, algorithms.length);
-const trained = new Map<string, { policy: BatchPolicy; history: readonly MetricsRow[]; seconds: number; parameters: number }>();
-for (const algorithm of algorithms) {
+// Training: every algorithm starts from the same weights and gets the same wall-time budget.
+interface TrainedRun {
+  readonly policy: BatchPolicy & { dispose?: () => void };
+  readonly history: readonly MetricsRow[];
+  readonly seconds: number;
+  readonly parameters: number;
+}
+async function trainOne(algorithm: TrainerAlgorithm, budgetMs: number): Promise<TrainedRun & { policy: TfjsPolicy }> {
   const policy = createTfjsPolicy({ space, seed, config: NETWORK });
   const trainer = createCwrpoTrainer({
     config: {
@@ -155,7 +174,7 @@ for (const algorithm of algorithms) {
     sandbox,
   });
   const t0 = performance.now();
-  while (trainer.iteration < num('iterations') && performance.now() - t0 < shareMs) {
+  while (trainer.iteration < num('iterations') && performance.now() - t0 < budgetMs) {
     const row = await trainer.iterate();
     if (row.iteration % num('curve-every') === 0 || row.iteration === 1) {
       log(
@@ -164,8 +183,48 @@ for (const algorithm of algorithms) {
       );
     }
   }
-  trained.set(algorithm, { policy, history: [...trainer.history], seconds: (performance.now() - t0) / 1000, parameters: policy.network.parameterCount() });
+  const run = { policy, history: [...trainer.history], seconds: (performance.now() - t0) / 1000, parameters: policy.network.parameterCount() };
   trainer.dispose();
+  return run;
+}
+
+/** Trains `algorithm` in a child process (this script with --train-only) and loads what it wrote. */
+async function trainInChild(algorithm: TrainerAlgorithm, dir: string): Promise<TrainedRun> {
+  const forwarded = process.argv.slice(2).filter((arg) => arg !== '--parallel');
+  const script = fileURLToPath(import.meta.url);
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...forwarded, '--no-parallel', '--train-only', algorithm, '--out', dir], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`training ${algorithm} in a child process failed with exit code ${String(code)}`);
+  const saved = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as Omit<TrainedRun, 'policy'>;
+  return { ...saved, policy: await TfjsPolicy.load(join(dir, 'policy'), space) };
+}
+
+const algorithms = (trainOnly === undefined ? (args.algorithms ?? '').split(',').filter(Boolean) : [trainOnly]) as TrainerAlgorithm[];
+const budgetMs = num('budget-min') * 60_000;
+const trained = new Map<string, TrainedRun>();
+if (trainOnly !== undefined) {
+  const out = args.out;
+  if (out === undefined) throw new Error('--train-only needs --out DIR');
+  const run = await trainOne(trainOnly as TrainerAlgorithm, budgetMs);
+  await run.policy.save(join(out, 'policy'));
+  await writeFile(join(out, 'run.json'), JSON.stringify({ history: run.history, seconds: run.seconds, parameters: run.parameters }));
+  run.policy.dispose();
+  process.exit(0);
+} else if (parallel) {
+  const root = await mkdtemp(join(tmpdir(), 'flowsteer-learning-'));
+  try {
+    const runs = await Promise.all(algorithms.map((algorithm) => trainInChild(algorithm, join(root, algorithm))));
+    algorithms.forEach((algorithm, i) => trained.set(algorithm, runs[i] as TrainedRun));
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+} else {
+  for (const algorithm of algorithms) trained.set(algorithm, await trainOne(algorithm, budgetMs / Math.max(1, algorithms.length)));
 }
 
 // Held-out evaluation: the same environment and executor seed for every policy.
@@ -231,7 +290,7 @@ process.stdout.write(
 
 process.stdout.write(
   `${renderTable({
-    title: 'Training runs',
+    title: `Training runs (${parallel ? `${algorithms.length} processes at once on ${cpus().length} cores` : 'one after another, one process'}; budget ${args['budget-min']} min)`,
     columns: ['algorithm', 'iterations', 'seconds', 's/iteration', 'parameters'],
     rows: [...trained].map(([algorithm, run]) => [algorithm, run.history.length, fixed(run.seconds, 0), fixed(run.seconds / Math.max(1, run.history.length), 1), run.parameters]),
   })}\n\n`,

@@ -4,6 +4,7 @@ import { choiceTask, fixturesById, mathTask, qaTask, unanswerableTask } from '..
 import { makeTestContext } from '../../testing/testContext.ts';
 import { answerGenerate } from '../../operators/answerGenerate.ts';
 import { format } from '../../operators/format.ts';
+import { verify } from '../../operators/verify.ts';
 import { SIM_PROFILES } from './profiles.ts';
 import { createSimBackend } from './simBackend.ts';
 
@@ -79,6 +80,20 @@ describe('sim backend', () => {
     const weak = await count('sim-weak');
     const strong = await count('sim-strong');
     expect(strong).toBeGreaterThan(weak);
+  });
+
+  it('answers from scratch in Verify (no solution to check) less often right than a solver does', async () => {
+    // A checker-only workflow must not match a real one: the diversity reward would then pay a shortcut.
+    const backend = createSimBackend({ seed: 3, oracle });
+    let solver = 0;
+    let checker = 0;
+    for (let i = 0; i < 150; i += 1) {
+      if ((await answerGenerate.run(makeTestContext({ task: mathTask, backend, operator: 'AnswerGenerate', nodeId: `node_a${i}` }).ctx)).output.includes('18')) solver += 1;
+      const empty = makeTestContext({ task: mathTask, backend, operator: 'Verify', nodeId: `node_v${i}`, input: { solution: '', prev: '' } });
+      if ((await verify.run(empty.ctx)).output === '18') checker += 1;
+    }
+    expect(solver).toBeGreaterThan(60);
+    expect(checker).toBeLessThan(solver - 10);
   });
 
   it('draws wrong answers from a correlated pool, so wrong answers repeat', async () => {

@@ -55,6 +55,9 @@ export function isSolvable(model: TaskModel, profile: SimProfile): boolean {
   return solvable;
 }
 
+/** Pseudo-operator for Verify's answer when it was handed no solution to check. */
+export const VERIFY_FROM_SCRATCH = 'Verify(from scratch)';
+
 /** Solve logit of `operator` on this call's task (see CONTEXT.md for the model). */
 export function solveLogit(call: SimCall, operator = call.operator): number {
   const { family, z, task, unanswerable } = call.model;
@@ -66,6 +69,10 @@ export function solveLogit(call: SimCall, operator = call.operator): number {
   }
   if (operator === 'Custom') logit -= 0.15;
   if (operator === 'Verify') logit -= 0.1;
+  // Verify shown no solution at all: a checking prompt answered from scratch, without a worked solution, is a
+  // poor solver. Without this, checker-only workflows (no solver) would match real ones, a shortcut the paper's
+  // diversity constraint is meant to suppress, not reward.
+  if (operator === VERIFY_FROM_SCRATCH) logit -= 1.2;
   if (unanswerable) logit += family.abstain;
   if (call.context.hasGuidance === true) logit += /\?/.test(contextText(call, 'guidance')) ? family.decompose : family.plan;
   return logit + 0.15 * call.fit;

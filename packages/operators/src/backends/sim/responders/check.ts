@@ -7,7 +7,7 @@
  * @internal
  */
 import { judge } from '../answers.ts';
-import { contextText, drawAnswer, drawProgram, isSolvable, solveProbability, UNSOLVABLE_P, type SimCall } from '../simCall.ts';
+import { contextText, drawAnswer, drawProgram, isSolvable, solveProbability, UNSOLVABLE_P, VERIFY_FROM_SCRATCH, type SimCall } from '../simCall.ts';
 import { critique, reasoning } from './text.ts';
 
 interface Checked {
@@ -56,7 +56,8 @@ export function verifyReply(call: SimCall): string {
   if (call.model.task.kind === 'code') own = '';
   else if (!flagged && !checked.broken) own = judge(call.model, solution).core;
   else {
-    const draw = drawAnswer({ ...call, context: { ...call.context, previous: undefined } }, 'Verify');
+    const fromScratch = solution.trim().length === 0;
+    const draw = drawAnswer({ ...call, context: { ...call.context, previous: undefined } }, fromScratch ? VERIFY_FROM_SCRATCH : 'Verify');
     // Having flagged a right answer, it cannot also re-derive that same answer.
     own = checked.correct && draw.correct ? (call.model.distractors().values[0] ?? draw.core) : draw.core;
   }
