@@ -15,6 +15,8 @@ const BENCHMARKS: Record<string, string> = {
   simCalibration: 'simCalibration.ts',
   policyThroughput: 'policyThroughput.ts',
   tfThroughput: 'tfThroughput.ts',
+  dbQuery: 'dbQuery.ts',
+  subscriptionFanout: 'subscriptionFanout.ts',
 };
 
 const args = process.argv.slice(2);

@@ -144,13 +144,30 @@ export { denseLayer, embed, fastMatMul, transposeFreeMatMul, usesTransposeFreeMa
 
 export { disposeFeatureBatch, featurize, GLOBAL_FEATURES, hashTokens, stackFeatures, type FeatureBatch, type FeaturizeOptions, type PolicyFeatures } from './policy/featurize.ts';
 export { dimsOf, PolicyNetwork, resolveNetworkConfig, type NamedWeight, type NetworkDims, type PolicyNetworkConfig, type ScoringInput } from './policy/policyNetwork.ts';
-export { createTfjsPolicy, TfjsPolicy, type PolicyDecision, type TfjsPolicyOptions } from './policy/tfjsPolicy.ts';
+export {
+  createTfjsPolicy,
+  readPolicySnapshot,
+  TfjsPolicy,
+  writePolicySnapshot,
+  type PolicyDecision,
+  type PolicySnapshot,
+  type TfjsPolicyOptions,
+} from './policy/tfjsPolicy.ts';
 export { SeededRng } from './util/random.ts';
 
 export { avalanche, hashString } from './util/hash.ts';
 
 export { sampleTasksBalanced, shuffleInPlace, sourceOf } from './trainer/sampling.ts';
-export { runRollouts, type BatchPolicy, type RolloutOptions, type RolloutResult, type Trajectory, type TrajectoryOutcome } from './trainer/rollout.ts';
+export {
+  runRollouts,
+  toTrajectoryStep,
+  type BatchPolicy,
+  type RolloutOptions,
+  type RolloutResult,
+  type Trajectory,
+  type TrajectoryOutcome,
+  type TrajectoryStep,
+} from './trainer/rollout.ts';
 export {
   buildDemonstrations,
   type BuildDemonstrationsOptions,
@@ -164,21 +181,28 @@ export {
   checkpointDirName,
   latestCheckpoint,
   metricsPath,
+  parseTrainerState,
   readCheckpoint,
   readMetricsRows,
+  readTrainerSnapshot,
   restoreOptimizerState,
+  trainerStateToJson,
   writeCheckpoint,
   writeMetricsRows,
+  writeTrainerSnapshot,
   type LoadedCheckpoint,
   type MetricsRow,
   type OptimizerState,
   type TrainerCheckpointState,
+  type TrainerSnapshot,
 } from './trainer/checkpoint.ts';
 export {
   createCwrpoTrainer,
+  restoreCwrpoTrainer,
   resumeCwrpoTrainer,
   type CwrpoTrainer,
   type CwrpoTrainerDeps,
   type CwrpoTrainerOptions,
+  type IterateOptions,
   type TrainResult,
 } from './trainer/cwrpoTrainer.ts';

@@ -3,13 +3,18 @@
  * @public
  */
 import { isCoreError } from '@flowsteer/core';
+import { isAppError } from '../errors.ts';
+import { DB_HELP, dbCommand } from './dbCommand.ts';
 import { EVAL_HELP, evalCommand } from './evalCommand.ts';
 import { RUN_HELP, runCommand } from './runCommand.ts';
+import { SERVE_HELP, serveCommand } from './serveCommand.ts';
 import { TRAIN_HELP, trainCommand } from './trainCommand.ts';
 
 const HELP = `flowsteer — train and steer agents that design agentic workflows
 
 Commands:
+  serve  the GraphQL API with live subscriptions and training jobs (flowsteer serve --help)
+  db     database maintenance: flowsteer db migrate
   eval   evaluate a workflow or a policy on dataset slices (flowsteer eval --help)
   run    run a workflow on one question and show its trace (flowsteer run --help)
   train  train the Flow-Director policy with CWRPO         (flowsteer train --help)
@@ -17,8 +22,14 @@ Commands:
 Results produced with --backend sim come from the SIMULATED executor, not from an LLM.
 `;
 
-const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = { eval: evalCommand, run: runCommand, train: trainCommand };
-const HELPS: Record<string, string> = { eval: EVAL_HELP, run: RUN_HELP, train: TRAIN_HELP };
+const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
+  serve: serveCommand,
+  db: dbCommand,
+  eval: evalCommand,
+  run: runCommand,
+  train: trainCommand,
+};
+const HELPS: Record<string, string> = { serve: SERVE_HELP, db: DB_HELP, eval: EVAL_HELP, run: RUN_HELP, train: TRAIN_HELP };
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -37,6 +48,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`flowsteer ${command}: ${message}\n`);
-    return isCoreError(error) || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+    return isCoreError(error) || isAppError(error, 'BAD_USER_INPUT') || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
   }
 }

@@ -4,6 +4,7 @@
  * the run folder; `--resume DIR` continues a run exactly where its last checkpoint left it.
  * @public
  */
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -203,6 +204,8 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     bar.update(row.iteration, `reward ${fixed(row[METRICS.rewardMean], 3)} feasible ${fixed(100 * (row[METRICS.rewardFeasibleFrac] ?? Number.NaN), 0)}%`);
   };
   const controller = new AbortController();
+  // Every concurrent episode (and its executor) listens on this one signal: far more than Node's default of 10.
+  setMaxListeners(0, controller.signal);
   const onSigint = () => {
     process.stderr.write('\nstopping after this iteration (a checkpoint follows)…\n');
     controller.abort();

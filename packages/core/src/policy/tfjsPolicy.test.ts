@@ -163,6 +163,28 @@ describe('TfjsPolicy', () => {
     loaded.dispose();
   });
 
+  it('acts identically after a JSON round trip of its snapshot, and rejects a broken or foreign snapshot', async () => {
+    const policy = createTfjsPolicy({ space, seed: 6, config: SMALL });
+    scramble(policy, 0.5, 6);
+    await policy.act(observations.slice(0, 5));
+    // Through JSON text, as a database row or a message carries it.
+    const snapshot: unknown = JSON.parse(JSON.stringify(await policy.toSnapshot()));
+    const restored = TfjsPolicy.fromSnapshot(snapshot, space);
+    expect(restored.rngState).toBe(policy.rngState);
+    const [a, b] = [await policy.act(observations), await restored.act(observations)];
+    sameDecisions(a, b);
+    a.forEach((decision, i) => expect(b[i]!.logProb).toBe(decision.logProb));
+
+    const other = new ActionSpace({ operators: registry.names().slice(0, 6), templates: createTemplateLibrary() });
+    expect(() => TfjsPolicy.fromSnapshot(snapshot, other)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => TfjsPolicy.fromSnapshot({ ...(snapshot as object), weights: 'nope' }, space)).toThrow(/expected a flowsteer.tfjs-policy snapshot/);
+    const tensors = tf.memory().numTensors;
+    expect(() => TfjsPolicy.fromSnapshot({ ...(snapshot as object), weights: [] }, space)).toThrow();
+    expect(tf.memory().numTensors).toBe(tensors); // the half-built network is freed
+    policy.dispose();
+    restored.dispose();
+  });
+
   it('refuses to load a checkpoint into an action space with other operators', async () => {
     const policy = createTfjsPolicy({ space, seed: 4, config: SMALL });
     const dir = await mkdtemp(join(tmpdir(), 'tfjs-policy-'));

@@ -3,7 +3,7 @@
  * concurrent episodes, runs ONE batched forward pass and samples each decision from the action space under its
  * masks with a policy-owned seeded RNG. Each returned decision carries its features, so the trainer can re-score
  * it later (`scoreDecisions`) without the environment. Checkpoints hold weights, network config and RNG state; a
- * loaded policy acts exactly like the saved one.
+ * loaded policy acts exactly like the saved one; `toSnapshot`/`fromSnapshot` carry the same data in memory.
  * @public
  */
 import { decodeFloats, encodeFloats } from '../util/floatCodec.ts';
@@ -46,6 +46,15 @@ const configFile = z.object({
 const weightsFile = z.object({
   weights: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), dtype: z.literal('float32'), data: z.string() })),
 });
+const snapshotSchema = configFile.extend(weightsFile.shape);
+
+/**
+ * A policy as plain JSON-able data: network config, dims, operators, sampling-RNG state and the weights as
+ * base64 float32. `TfjsPolicy.fromSnapshot` rebuilds a policy that acts exactly like the one it was taken from;
+ * the checkpoint files are this object split into `config.json` and `weights.json`.
+ * @public
+ */
+export type PolicySnapshot = z.infer<typeof snapshotSchema>;
 
 function sameDims(a: NetworkDims, b: NetworkDims): boolean {
   return a.operatorRows === b.operatorRows && a.templateRows === b.templateRows && HEADS.every((head) => a.heads[head] === b.heads[head]);
@@ -164,54 +173,54 @@ export class TfjsPolicy implements Policy {
     return new TfjsPolicy(this.space, network, this.rng.state);
   }
 
-  /** Writes `config.json` (network config, dims, operators, RNG state) and `weights.json` (base64 float32) to `dir`. */
-  async save(dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    const config: z.infer<typeof configFile> = {
+  /** The policy as plain data (weights copied out), for a database row or a message. */
+  async toSnapshot(): Promise<PolicySnapshot> {
+    return {
       format: CHECKPOINT_FORMAT,
       version: 1,
       network: { ...this.network.config },
       dims: this.network.dims,
       operators: [...this.space.operators],
       rngState: this.rng.state,
+      weights: this.network
+        .getWeights()
+        .map((weight) => ({ name: weight.name, shape: [...weight.shape], dtype: 'float32' as const, data: encodeFloats(weight.values) })),
     };
-    const weights = this.network
-      .getWeights()
-      .map((weight) => ({ name: weight.name, shape: weight.shape, dtype: 'float32' as const, data: encodeFloats(weight.values) }));
-    await writeFile(join(dir, 'weights.json'), JSON.stringify({ weights }));
-    await writeFile(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   }
 
-  /** Loads a policy saved by `save`; the action space must have the same operators and head widths. */
-  static async load(dir: string, space: ActionSpace): Promise<TfjsPolicy> {
-    const read = async <T>(file: string, schema: z.ZodType<T>): Promise<T> => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(await readFile(join(dir, file), 'utf8'));
-      } catch (error) {
-        throw new CoreError('CONFIG_INVALID', `TfjsPolicy.load: expected a readable JSON ${file} in ${dir}, got ${(error as Error).message}`, { cause: error });
-      }
-      const parsed = schema.safeParse(raw);
-      if (!parsed.success) throw new CoreError('CONFIG_INVALID', `TfjsPolicy.load: expected a ${CHECKPOINT_FORMAT} ${file}, got ${parsed.error.message}`);
-      return parsed.data;
-    };
-    const config = await read('config.json', configFile);
-    const { weights } = await read('weights.json', weightsFile);
-    if (config.operators.join('\n') !== space.operators.join('\n') || !sameDims(config.dims, dimsOf(space))) {
+  /**
+   * Rebuilds a policy from {@link TfjsPolicy.toSnapshot} output (validated: it may come from a file or a database);
+   * the action space must have the same operators and head widths. Throws CONFIG_INVALID otherwise.
+   */
+  static fromSnapshot(snapshot: unknown, space: ActionSpace): TfjsPolicy {
+    const parsed = snapshotSchema.safeParse(snapshot);
+    if (!parsed.success) throw new CoreError('CONFIG_INVALID', `TfjsPolicy.fromSnapshot: expected a ${CHECKPOINT_FORMAT} snapshot, got ${parsed.error.message}`);
+    const { dims, operators } = parsed.data;
+    if (operators.join('\n') !== space.operators.join('\n') || !sameDims(dims, dimsOf(space))) {
       throw new CoreError(
         'CONFIG_INVALID',
-        `TfjsPolicy.load: expected a checkpoint for operators [${space.operators.join(', ')}] and head widths ${JSON.stringify(space.sizes)}, ` +
-          `got [${config.operators.join(', ')}] and ${JSON.stringify(config.dims.heads)}`,
+        `TfjsPolicy: expected a checkpoint for operators [${space.operators.join(', ')}] and head widths ${JSON.stringify(space.sizes)}, ` +
+          `got [${operators.join(', ')}] and ${JSON.stringify(dims.heads)}`,
       );
     }
-    const network = new PolicyNetwork(config.dims, config.network);
+    const network = new PolicyNetwork(dims, parsed.data.network);
     try {
-      network.setWeights(weights.map((weight): NamedWeight => ({ name: weight.name, shape: weight.shape, values: decodeFloats(weight.data) })));
+      network.setWeights(parsed.data.weights.map((weight): NamedWeight => ({ name: weight.name, shape: weight.shape, values: decodeFloats(weight.data) })));
     } catch (error) {
       network.dispose();
       throw error;
     }
-    return new TfjsPolicy(space, network, config.rngState);
+    return new TfjsPolicy(space, network, parsed.data.rngState);
+  }
+
+  /** Writes the snapshot to `dir` as `config.json` (everything but the weights) and `weights.json`. */
+  async save(dir: string): Promise<void> {
+    await writePolicySnapshot(dir, await this.toSnapshot());
+  }
+
+  /** Loads a policy saved by `save`; the action space must have the same operators and head widths. */
+  static async load(dir: string, space: ActionSpace): Promise<TfjsPolicy> {
+    return TfjsPolicy.fromSnapshot(await readPolicySnapshot(dir), space);
   }
 
   /** Frees the network's variables. */
@@ -226,4 +235,30 @@ export function createTfjsPolicy(options: TfjsPolicyOptions): TfjsPolicy {
   const network = new PolicyNetwork(dimsOf(options.space), { ...options.config, seed: options.config?.seed ?? seed });
   // A different stream from the weight initialiser's, derived from the same seed.
   return new TfjsPolicy(options.space, network, (seed ^ 0x9e3779b9) >>> 0);
+}
+
+/** Writes a policy snapshot to `dir` as `config.json` (everything but the weights) and `weights.json`. */
+export async function writePolicySnapshot(dir: string, snapshot: PolicySnapshot): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const { weights, ...config } = snapshot;
+  await writeFile(join(dir, 'weights.json'), JSON.stringify({ weights }));
+  await writeFile(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/** Reads a policy folder written by {@link writePolicySnapshot}; throws CONFIG_INVALID when it is not one. */
+export async function readPolicySnapshot(dir: string): Promise<PolicySnapshot> {
+  const read = async <T>(file: string, schema: z.ZodType<T>): Promise<T> => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(await readFile(join(dir, file), 'utf8'));
+    } catch (error) {
+      throw new CoreError('CONFIG_INVALID', `TfjsPolicy.load: expected a readable JSON ${file} in ${dir}, got ${(error as Error).message}`, { cause: error });
+    }
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) throw new CoreError('CONFIG_INVALID', `TfjsPolicy.load: expected a ${CHECKPOINT_FORMAT} ${file}, got ${parsed.error.message}`);
+    return parsed.data;
+  };
+  const config = await read('config.json', configFile);
+  const { weights } = await read('weights.json', weightsFile);
+  return { ...config, weights };
 }

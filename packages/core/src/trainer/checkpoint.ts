@@ -6,6 +6,8 @@
  * - `trainer.json`: iteration, config, the trainer's sampling-RNG state, the episode (sim seed) counter, the
  *   metrics so far and the Adam state (moments, step count and the bias-correction powers β₁ᵗ, β₂ᵗ).
  * Metrics are also appended to `runDir/metrics.jsonl`, one JSON object per iteration.
+ * The same content lives in memory as a {@link TrainerSnapshot} (plain data: what a database row stores); the folder
+ * is that snapshot written out.
  * @public
  */
 import { decodeFloats, encodeFloats } from '../util/floatCodec.ts';
@@ -16,7 +18,7 @@ import { z } from 'zod';
 import { CoreError } from '../errors.ts';
 import type { ActionSpace } from '../policy/actionSpace.ts';
 import { tf } from '../policy/tf/tf.ts';
-import { TfjsPolicy } from '../policy/tfjsPolicy.ts';
+import { readPolicySnapshot, TfjsPolicy, writePolicySnapshot, type PolicySnapshot } from '../policy/tfjsPolicy.ts';
 import { validateConfig, type CwrpoConfig } from './grpoConfig.ts';
 import type { MetricRecord } from './metrics.ts';
 
@@ -49,6 +51,18 @@ export interface TrainerCheckpointState {
   readonly optimizer: OptimizerState;
 }
 
+/**
+ * Everything a run needs to continue exactly, as plain data: both policies' snapshots and the trainer state.
+ * `trainer.snapshot()` takes one, `restoreCwrpoTrainer` continues from one. Store `state` through
+ * {@link trainerStateToJson} (JSON has no NaN or Infinity) and read it back with {@link parseTrainerState}.
+ * @public
+ */
+export interface TrainerSnapshot {
+  readonly policy: PolicySnapshot;
+  readonly reference: PolicySnapshot;
+  readonly state: TrainerCheckpointState;
+}
+
 /** A checkpoint read back: the policies are fresh instances the caller owns. @public */
 export interface LoadedCheckpoint {
   readonly dir: string;
@@ -77,7 +91,12 @@ const stateFile = z.object({
 // JSON has no Infinity or NaN (`maxGradNorm: Infinity` disables clipping; an empty summary is NaN): spell them out.
 const NON_FINITE: Readonly<Record<string, number>> = { Infinity: Infinity, '-Infinity': -Infinity, NaN: Number.NaN };
 const writeNonFinite = (_key: string, value: unknown): unknown => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value);
-const readNonFinite = (_key: string, value: unknown): unknown => (typeof value === 'string' && value in NON_FINITE ? NON_FINITE[value] : value);
+const reviveNonFinite = (value: unknown): unknown => {
+  if (typeof value === 'string') return value in NON_FINITE ? NON_FINITE[value] : value;
+  if (Array.isArray(value)) return value.map(reviveNonFinite);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, reviveNonFinite(item)]));
+  return value;
+};
 
 /** tfjs keeps β₁ᵗ/β₂ᵗ in private variables; this is the one place that reaches them. @internal */
 type AdamInternals = { accBeta1: tf.Variable; accBeta2: tf.Variable };
@@ -126,12 +145,33 @@ export function checkpointDirName(iteration: number): string {
 
 /** Writes a checkpoint folder (created if needed) and returns its path. @public */
 export async function writeCheckpoint(dir: string, checkpoint: { policy: TfjsPolicy; reference: TfjsPolicy; state: TrainerCheckpointState }): Promise<string> {
+  return writeTrainerSnapshot(dir, { policy: await checkpoint.policy.toSnapshot(), reference: await checkpoint.reference.toSnapshot(), state: checkpoint.state });
+}
+
+/** Writes a {@link TrainerSnapshot} as a checkpoint folder (created if needed) and returns its path. @public */
+export async function writeTrainerSnapshot(dir: string, snapshot: TrainerSnapshot): Promise<string> {
   await mkdir(dir, { recursive: true });
-  await checkpoint.policy.save(join(dir, 'policy'));
-  await checkpoint.reference.save(join(dir, 'reference'));
+  await writePolicySnapshot(join(dir, 'policy'), snapshot.policy);
+  await writePolicySnapshot(join(dir, 'reference'), snapshot.reference);
   // trainer.json last: a folder without it is an interrupted write, and `latestCheckpoint` skips it.
-  await writeFile(join(dir, 'trainer.json'), `${JSON.stringify(checkpoint.state, writeNonFinite)}\n`);
+  await writeFile(join(dir, 'trainer.json'), `${JSON.stringify(snapshot.state, writeNonFinite)}\n`);
   return dir;
+}
+
+/** The trainer state as JSON-safe data: non-finite numbers (NaN metrics, `maxGradNorm: Infinity`) spelled out. @public */
+export function trainerStateToJson(state: TrainerCheckpointState): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(state, writeNonFinite)) as Record<string, unknown>;
+}
+
+/**
+ * Validates trainer state read back from JSON (a `trainer.json` or a database column written with
+ * {@link trainerStateToJson}); throws CONFIG_INVALID naming `where` when it is not one.
+ * @public
+ */
+export function parseTrainerState(raw: unknown, where = 'the input'): TrainerCheckpointState {
+  const parsed = stateFile.safeParse(reviveNonFinite(raw));
+  if (!parsed.success) throw new CoreError('CONFIG_INVALID', `[core] expected a flowsteer.cwrpo-trainer state in ${where}, got ${parsed.error.message}`);
+  return { ...parsed.data, config: validateConfig(parsed.data.config as Partial<CwrpoConfig>), history: parsed.data.history as MetricsRow[] };
 }
 
 /**
@@ -148,20 +188,24 @@ export async function latestCheckpoint(runDir: string): Promise<string | undefin
   return last === undefined ? undefined : join(root, last);
 }
 
-/** Reads a checkpoint folder written by {@link writeCheckpoint}; throws CONFIG_INVALID when it is not one. @public */
-export async function readCheckpoint(dir: string, space: ActionSpace): Promise<LoadedCheckpoint> {
+/** Reads a checkpoint folder written by {@link writeCheckpoint} as plain data; throws CONFIG_INVALID when it is not one. @public */
+export async function readTrainerSnapshot(dir: string): Promise<TrainerSnapshot> {
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(join(dir, 'trainer.json'), 'utf8'), readNonFinite);
+    raw = JSON.parse(await readFile(join(dir, 'trainer.json'), 'utf8'));
   } catch (error) {
     throw new CoreError('CONFIG_INVALID', `[core] readCheckpoint: expected a readable trainer.json in ${dir}, got ${(error as Error).message}`, { cause: error });
   }
-  const parsed = stateFile.safeParse(raw);
-  if (!parsed.success) throw new CoreError('CONFIG_INVALID', `[core] readCheckpoint: expected a flowsteer.cwrpo-trainer state in ${dir}, got ${parsed.error.message}`);
-  const state: TrainerCheckpointState = { ...parsed.data, config: validateConfig(parsed.data.config as Partial<CwrpoConfig>), history: parsed.data.history as MetricsRow[] };
-  const policy = await TfjsPolicy.load(join(dir, 'policy'), space);
+  const state = parseTrainerState(raw, `${dir}/trainer.json`);
+  return { policy: await readPolicySnapshot(join(dir, 'policy')), reference: await readPolicySnapshot(join(dir, 'reference')), state };
+}
+
+/** Reads a checkpoint folder written by {@link writeCheckpoint}; throws CONFIG_INVALID when it is not one. @public */
+export async function readCheckpoint(dir: string, space: ActionSpace): Promise<LoadedCheckpoint> {
+  const snapshot = await readTrainerSnapshot(dir);
+  const policy = TfjsPolicy.fromSnapshot(snapshot.policy, space);
   try {
-    return { dir, policy, reference: await TfjsPolicy.load(join(dir, 'reference'), space), state };
+    return { dir, policy, reference: TfjsPolicy.fromSnapshot(snapshot.reference, space), state: snapshot.state };
   } catch (error) {
     policy.dispose();
     throw error;

@@ -15,6 +15,9 @@
  * - **Executor seeds.** With `backendFor`, episode k runs on a backend seeded from (config.seed, k), as repeated
  *   LLM samples would differ; the counter k is part of the trainer state, so a resumed run continues the stream.
  * - **Stopping.** `train` checks its abort signal between iterations, so a checkpoint never holds half an update.
+ *   `iterate({ signal })` can also stop mid-rollout: it rejects with ABORTED before any update, but the sampling
+ *   RNG, the policy's RNG and the episode counter have already moved, so a caller that wants to redo that
+ *   iteration exactly restores the trainer from a snapshot taken before it (`snapshot()` / `restoreCwrpoTrainer`).
  * @public
  */
 import { join } from 'node:path';
@@ -26,7 +29,7 @@ import type { OperatorRegistry } from '../operators/types.ts';
 import type { ActionSpace } from '../policy/actionSpace.ts';
 import { fastMatMul } from '../policy/tf/matmul.ts';
 import { tf } from '../policy/tf/tf.ts';
-import type { PolicyDecision, TfjsPolicy } from '../policy/tfjsPolicy.ts';
+import { TfjsPolicy, type PolicyDecision } from '../policy/tfjsPolicy.ts';
 import { SeededRng } from '../util/random.ts';
 import type { CodeSandbox } from '../sandbox/types.ts';
 import type { Task } from '../tasks/types.ts';
@@ -36,12 +39,13 @@ import {
   captureOptimizerState,
   checkpointDirName,
   latestCheckpoint,
-  readCheckpoint,
+  readTrainerSnapshot,
   restoreOptimizerState,
-  writeCheckpoint,
   writeMetricsRows,
+  writeTrainerSnapshot,
   type MetricsRow,
   type TrainerCheckpointState,
+  type TrainerSnapshot,
 } from './checkpoint.ts';
 import type { DemoTrajectory } from './demonstrations.ts';
 import { validateConfig, type CwrpoConfig, type CwrpoConfigInput } from './grpoConfig.ts';
@@ -72,6 +76,20 @@ export interface CwrpoTrainerDeps {
   readonly onMetrics?: (row: MetricsRow) => void;
   /** Called as rollout episodes finish (progress bars). */
   readonly onEpisode?: (done: number, total: number) => void;
+  /**
+   * Keep every step (action, feedback, canvas, …) on the trajectories of `lastBatch`, for storage and replay.
+   * Off by default: it costs memory and time the benchmarks do not spend. @default false
+   */
+  readonly recordSteps?: boolean;
+}
+
+/** Options of {@link CwrpoTrainer.iterate}. @public */
+export interface IterateOptions {
+  /**
+   * Aborts the iteration during its rollouts: `iterate` rejects with a CoreError ABORTED and nothing is updated,
+   * but the RNGs and the episode counter have moved (restore from a snapshot to redo the iteration exactly).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Options of {@link createCwrpoTrainer}. @public */
@@ -107,8 +125,13 @@ export interface CwrpoTrainer {
   readonly iteration: number;
   /** Metrics of every completed iteration. */
   readonly history: readonly MetricsRow[];
+  /**
+   * The trajectories of the last completed iteration, in episode order (`episode` = index in the iteration); with
+   * `recordSteps` they carry their steps. Empty before the first iteration and after a restore.
+   */
+  readonly lastBatch: readonly Trajectory<PolicyDecision>[];
   /** One iteration: rollouts, rewards, advantages, `epochs` passes of minibatch updates, metrics. */
-  iterate(): Promise<MetricsRow>;
+  iterate(options?: IterateOptions): Promise<MetricsRow>;
   /**
    * Iterates until `iterations` iterations are complete in total (default `config.iterations`) or `signal` aborts
    * (checked between iterations); checkpoints every `config.checkpointEvery` iterations and on stop.
@@ -116,6 +139,8 @@ export interface CwrpoTrainer {
   train(options?: { readonly iterations?: number; readonly signal?: AbortSignal }): Promise<TrainResult>;
   /** Writes a checkpoint of the current state to `runDir/checkpoints/iter-XXXX`; undefined without a run folder. */
   checkpoint(): Promise<string | undefined>;
+  /** The current state as plain data (what a checkpoint holds); {@link restoreCwrpoTrainer} continues from it. */
+  snapshot(): Promise<TrainerSnapshot>;
   /** Frees the optimizer and the reference policy (and the policy, for a resumed trainer that loaded it). */
   dispose(): void;
 }
@@ -215,12 +240,14 @@ export function createCwrpoTrainer(options: CwrpoTrainerOptions): CwrpoTrainer {
   let iteration = options.resume?.state.iteration ?? 0;
   let episodeCounter = options.resume?.state.episodeCounter ?? 0;
   let lastCheckpoint = options.resume ? iteration : -1;
+  let lastBatch: readonly Trajectory<PolicyDecision>[] = [];
   const envConfig: EnvConfigInput = { ...options.env, maxRounds: config.maxRounds, reward: { ...options.env?.reward, ...config.reward } };
   const backendAt = (episode: number): LlmBackend =>
     options.backendFor ? options.backendFor(episodeSeed(config.seed, episode)) : (options.backend as LlmBackend);
   const demos = config.demoWeight > 0 ? (options.demonstrations ?? []).filter((demo) => demo.decisions.length > 0) : [];
 
-  async function iterate(): Promise<MetricsRow> {
+  async function iterate(iterateOptions: IterateOptions = {}): Promise<MetricsRow> {
+    const { signal } = iterateOptions;
     // 1. Roll out G completions per task: tasks balanced over sources, one environment (and executor seed) per episode
     const batchTasks = sampleTasksBalanced(tasks, config.tasksPerIteration, samplingRng);
     const episodes = batchTasks.flatMap((task) => Array.from({ length: config.groupSize }, () => task));
@@ -229,8 +256,10 @@ export function createCwrpoTrainer(options: CwrpoTrainerOptions): CwrpoTrainer {
     const rollout = await runRollouts({
       policy,
       tasks: episodes,
-      makeEnv: (_task, k) => new WorkflowEnv({ registry, backend: backendAt(firstEpisode + k), sandbox, config: envConfig }),
+      makeEnv: (_task, k) => new WorkflowEnv({ registry, backend: backendAt(firstEpisode + k), sandbox, config: envConfig, ...(signal ? { signal } : {}) }),
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(signal ? { signal } : {}),
+      ...(options.recordSteps ? { recordSteps: true } : {}),
       ...(options.onEpisode ? { onEpisode: (_t: Trajectory<PolicyDecision>, done: number, total: number) => options.onEpisode?.(done, total) } : {}),
     });
     const trajectories = rollout.trajectories;
@@ -345,13 +374,13 @@ export function createCwrpoTrainer(options: CwrpoTrainerOptions): CwrpoTrainer {
     };
     const row: MetricsRow = { iteration, ...metrics };
     history.push(row);
+    lastBatch = trajectories;
     if (options.runDir) await appendMetricsRow(options.runDir, row);
     options.onMetrics?.(row);
     return row;
   }
 
-  async function checkpoint(): Promise<string | undefined> {
-    if (!options.runDir) return undefined;
+  async function snapshot(): Promise<TrainerSnapshot> {
     const state: TrainerCheckpointState = {
       format: 'flowsteer.cwrpo-trainer',
       version: 1,
@@ -359,11 +388,17 @@ export function createCwrpoTrainer(options: CwrpoTrainerOptions): CwrpoTrainer {
       config,
       samplingRngState: samplingRng.state,
       episodeCounter,
-      history,
+      history: [...history],
       optimizer: await captureOptimizerState(optimizer),
     };
-    lastCheckpoint = iteration;
-    return writeCheckpoint(join(options.runDir, 'checkpoints', checkpointDirName(iteration)), { policy, reference, state });
+    return { policy: await policy.toSnapshot(), reference: await reference.toSnapshot(), state };
+  }
+
+  async function checkpoint(): Promise<string | undefined> {
+    if (!options.runDir) return undefined;
+    const taken = await snapshot();
+    lastCheckpoint = taken.state.iteration;
+    return writeTrainerSnapshot(join(options.runDir, 'checkpoints', checkpointDirName(taken.state.iteration)), taken);
   }
 
   async function train(trainOptions: { readonly iterations?: number; readonly signal?: AbortSignal } = {}): Promise<TrainResult> {
@@ -385,9 +420,13 @@ export function createCwrpoTrainer(options: CwrpoTrainerOptions): CwrpoTrainer {
       return iteration;
     },
     history,
+    get lastBatch() {
+      return lastBatch;
+    },
     iterate,
     train,
     checkpoint,
+    snapshot,
     dispose() {
       optimizer.dispose();
       reference.dispose();
@@ -397,31 +436,48 @@ export function createCwrpoTrainer(options: CwrpoTrainerOptions): CwrpoTrainer {
 }
 
 /**
- * Continues a run from its newest checkpoint (`runDir`, or a checkpoint folder itself): policy, reference, Adam
- * state, RNG states, episode counter, iteration and metrics are restored, and `runDir/metrics.jsonl` is rewritten
- * to the checkpoint's rows, so the continued run is the uninterrupted one. The trainer owns the loaded policy.
- * Throws CONFIG_INVALID when there is no checkpoint.
+ * Continues a run from a {@link TrainerSnapshot} (`trainer.snapshot()`, or one read back from a database):
+ * policy, reference, Adam state, RNG states, episode counter, iteration and metrics are restored, so iterating on
+ * is the uninterrupted run. The trainer owns the policies it builds (`dispose` frees them). Nothing is written to
+ * `deps.runDir` (see {@link resumeCwrpoTrainer} for run folders). Throws CONFIG_INVALID for a snapshot of another
+ * action space.
+ * @public
+ */
+export async function restoreCwrpoTrainer(snapshot: TrainerSnapshot, deps: CwrpoTrainerDeps & { readonly space: ActionSpace }): Promise<CwrpoTrainer> {
+  const { space, ...trainerDeps } = deps;
+  const owned: { dispose(): void }[] = [];
+  try {
+    const policy = TfjsPolicy.fromSnapshot(snapshot.policy, space);
+    owned.push(policy);
+    const reference = TfjsPolicy.fromSnapshot(snapshot.reference, space);
+    owned.push(reference);
+    const optimizer = tf.train.adam(snapshot.state.config.learningRate);
+    owned.push(optimizer);
+    await restoreOptimizerState(optimizer, snapshot.state.optimizer);
+    return createCwrpoTrainer({ ...trainerDeps, policy, resume: { state: snapshot.state, reference, optimizer, ownsPolicy: true } });
+  } catch (error) {
+    for (const item of owned) item.dispose();
+    throw error;
+  }
+}
+
+/**
+ * Continues a run from its newest checkpoint (`runDir`, or a checkpoint folder itself) through
+ * {@link restoreCwrpoTrainer}, and rewrites `runDir/metrics.jsonl` to the checkpoint's rows, so the continued run
+ * is the uninterrupted one. The trainer owns the loaded policy. Throws CONFIG_INVALID when there is no checkpoint.
  * @public
  */
 export async function resumeCwrpoTrainer(runDir: string, deps: CwrpoTrainerDeps & { readonly space: ActionSpace }): Promise<CwrpoTrainer> {
   const dir = await latestCheckpoint(runDir);
   if (!dir) throw new CoreError('CONFIG_INVALID', `[core] resumeCwrpoTrainer: expected a checkpoint under ${runDir}/checkpoints, got none`);
-  const loaded = await readCheckpoint(dir, deps.space);
+  const snapshot = await readTrainerSnapshot(dir);
   const trainerRunDir = deps.runDir ?? (dir === runDir ? undefined : runDir);
-  const optimizer = tf.train.adam(loaded.state.config.learningRate);
+  const trainer = await restoreCwrpoTrainer(snapshot, { ...deps, ...(trainerRunDir ? { runDir: trainerRunDir } : {}) });
   try {
-    await restoreOptimizerState(optimizer, loaded.state.optimizer);
-    if (trainerRunDir) await writeMetricsRows(trainerRunDir, loaded.state.history);
-    return createCwrpoTrainer({
-      ...deps,
-      ...(trainerRunDir ? { runDir: trainerRunDir } : {}),
-      policy: loaded.policy,
-      resume: { state: loaded.state, reference: loaded.reference, optimizer, ownsPolicy: true },
-    });
+    if (trainerRunDir) await writeMetricsRows(trainerRunDir, snapshot.state.history);
+    return trainer;
   } catch (error) {
-    optimizer.dispose();
-    loaded.policy.dispose();
-    loaded.reference.dispose();
+    trainer.dispose();
     throw error;
   }
 }

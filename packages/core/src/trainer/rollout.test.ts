@@ -56,4 +56,32 @@ describe('runRollouts', () => {
     expect(shortcut!.outcome.reward).toBeLessThan(0);
     expect(shortcut!.shortcut).toBe(true);
   });
+
+  it('stops between steps when its signal aborts, returning nothing half-done', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const policy: BatchPolicy = {
+      act: (observations) => {
+        calls += 1;
+        if (calls === 3) controller.abort();
+        return createRandomPolicy(trainerSpace, 5).act(observations);
+      },
+    };
+    await expect(runRollouts<Decision>({ policy, tasks: trainerTasks, makeEnv, signal: controller.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(calls).toBe(3);
+  });
+
+  it('records each step only when asked: action text, validity, feedback, canvas and DSL after it', async () => {
+    const policy = createFixedWorkflowPolicy(trainerSpace, 'hand', FIXED_WORKFLOWS.handDesigned);
+    const [plain] = (await runRollouts<Decision>({ policy, tasks: [trainerTasks[0]!], makeEnv })).trajectories;
+    expect(plain!.steps).toBeUndefined();
+    expect(plain!.question).toBe(trainerTasks[0]!.problem);
+    const [recorded] = (await runRollouts<Decision>({ policy, tasks: [trainerTasks[0]!], makeEnv, recordSteps: true })).trajectories;
+    const steps = recorded!.steps!;
+    expect(steps.map((s) => s.step)).toEqual(steps.map((_, i) => i + 1));
+    expect(steps[0]).toMatchObject({ actionText: '<action>add</action><operator>Plan</operator>', valid: true, reward: 0, done: false, dsl: '' });
+    expect(steps[1]).toMatchObject({ action: { type: 'prompt' }, valid: true, dsl: 'Plan' });
+    expect(steps.at(-1)).toMatchObject({ action: { type: 'finish' }, done: true, reward: 1, dsl: FIXED_WORKFLOWS.handDesigned.math });
+    expect(steps.at(-1)!.feedback).toMatch(/Workflow finished/);
+  });
 });

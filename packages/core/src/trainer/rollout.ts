@@ -6,8 +6,12 @@
  * each episode has its own environment, so step timing cannot change any result.
  * @public
  */
+import { printActionText } from '../actions/actionText.ts';
+import type { Action } from '../actions/types.ts';
 import { countOperators } from '../canvas/canvas.ts';
-import type { EpisodeOutcome, Observation, WorkflowEnv } from '../env/workflowEnv.ts';
+import type { Canvas } from '../canvas/types.ts';
+import type { FeedbackSignals } from '../env/feedback.ts';
+import type { EpisodeOutcome, Observation, StepResult, WorkflowEnv } from '../env/workflowEnv.ts';
 import { CoreError } from '../errors.ts';
 import { HEADS, type Decision } from '../policy/actionSpace.ts';
 import type { ActOptions } from '../policy/types.ts';
@@ -53,11 +57,36 @@ export interface TrajectoryOutcome {
   readonly dsl: string;
 }
 
+/**
+ * One environment step as a viewer replays it (recorded with `recordSteps`): the action the policy took, what the
+ * environment said back, and the canvas after it. Plain JSON-able data.
+ * @public
+ */
+export interface TrajectoryStep {
+  /** 1-based step number (= the environment round). */
+  readonly step: number;
+  readonly action: Action;
+  /** The action in the paper's XML syntax (`printActionText`). */
+  readonly actionText: string;
+  readonly valid: boolean;
+  /** Why an invalid action was refused. */
+  readonly reason?: string;
+  readonly feedback: string;
+  readonly signals: FeedbackSignals;
+  readonly canvas: Canvas;
+  readonly dsl: string;
+  /** 0 until the last step, which carries the trajectory reward R. */
+  readonly reward: number;
+  readonly done: boolean;
+}
+
 /** One finished episode and the decisions that produced it. @public */
 export interface Trajectory<D extends Decision = Decision> {
   /** Index of the episode in the rollout call. */
   readonly episode: number;
   readonly taskId: string;
+  /** The task text the policy saw (the task view's problem; never gold data). */
+  readonly question: string;
   /** Data source (dataset name): the balancing and `groupBy: 'source'` key. */
   readonly source: string;
   readonly kind: TaskKind;
@@ -69,6 +98,8 @@ export interface Trajectory<D extends Decision = Decision> {
    */
   readonly choices: readonly boolean[];
   readonly outcome: TrajectoryOutcome;
+  /** Every step in order, when the rollout was asked to record them (`recordSteps`). */
+  readonly steps?: readonly TrajectoryStep[];
   /** A shortcut (spec §8): the episode ended without a feasible workflow (measured R_div < 1). */
   readonly shortcut: boolean;
 }
@@ -86,7 +117,13 @@ export interface RolloutOptions<D extends Decision> {
   readonly concurrency?: number;
   /** Diversity terms for `measuredDiversity` (weights, thresholds); its ablation switches are ignored. @default the env's */
   readonly diversity?: DiversityRewardConfig;
+  /** Checked between steps: an abort throws ABORTED (episodes in flight are dropped). */
   readonly signal?: AbortSignal;
+  /**
+   * Keep a {@link TrajectoryStep} per step on each trajectory (canvas, feedback, …) for storage and replay. Off by
+   * default: the benchmarks and training need only the decisions. @default false
+   */
+  readonly recordSteps?: boolean;
   /** Called as each episode ends (progress bars). */
   readonly onEpisode?: (trajectory: Trajectory<D>, done: number, total: number) => void;
 }
@@ -108,7 +145,10 @@ interface Live<D extends Decision> {
   readonly env: WorkflowEnv;
   observation: Observation;
   readonly decisions: D[];
+  readonly steps: TrajectoryStep[];
 }
+
+const aborted = (): CoreError => new CoreError('ABORTED', '[core] rollouts aborted');
 
 /** True when some head of `decision` had at least two valid options. @internal */
 export function hasChoice(decision: Decision): boolean {
@@ -145,8 +185,31 @@ function summarizeOutcome(outcome: EpisodeOutcome, diversity: DiversityRewardCon
 }
 
 /**
+ * The {@link TrajectoryStep} of one `env.step(action)`: what `recordSteps` keeps, for callers that step an
+ * environment themselves (a streamed agent episode).
+ * @public
+ */
+export function toTrajectoryStep(action: Action, result: StepResult): TrajectoryStep {
+  const { observation, info } = result;
+  return {
+    step: observation.round,
+    action,
+    actionText: printActionText(action),
+    valid: info.valid,
+    ...(info.reason === undefined ? {} : { reason: info.reason }),
+    feedback: observation.feedback,
+    signals: observation.signals,
+    canvas: observation.canvas,
+    dsl: observation.dsl,
+    reward: result.reward,
+    done: result.done,
+  };
+}
+
+/**
  * Runs one episode per task to the end and returns the trajectories in episode order. Never throws for an
- * ordinary bad action (the environment records it); throws ABORTED when `signal` aborts between rounds.
+ * ordinary bad action (the environment records it); throws ABORTED when `signal` aborts between rounds (an
+ * execution in flight ends early and the whole call rejects, so no half-aborted episode is ever returned).
  * @example const { trajectories } = await runRollouts({ policy, tasks: [task, task], makeEnv: () => new WorkflowEnv(deps) })
  * @public
  */
@@ -161,11 +224,11 @@ export async function runRollouts<D extends Decision>(options: RolloutOptions<D>
   let steps = 0;
   let actCalls = 0;
   while (done < total) {
-    if (options.signal?.aborted) throw new CoreError('ABORTED', '[core] rollouts aborted');
+    if (options.signal?.aborted) throw aborted();
     while (live.length < limit && next < total) {
       const task = options.tasks[next] as Task;
       const env = options.makeEnv(task, next);
-      live.push({ episode: next, task, env, observation: env.reset(task), decisions: [] });
+      live.push({ episode: next, task, env, observation: env.reset(task), decisions: [], steps: [] });
       next += 1;
     }
     const decisions = await options.policy.act(
@@ -176,11 +239,14 @@ export async function runRollouts<D extends Decision>(options: RolloutOptions<D>
     if (decisions.length !== live.length) {
       throw new CoreError('INTERNAL', `[core] runRollouts: expected ${live.length} decisions from the policy, got ${decisions.length}`);
     }
+    if (options.signal?.aborted) throw aborted();
     await Promise.all(
       live.map(async (episode, i) => {
         const decision = decisions[i] as D;
         episode.decisions.push(decision);
-        episode.observation = (await episode.env.step(decision.action)).observation;
+        const result = await episode.env.step(decision.action);
+        episode.observation = result.observation;
+        if (options.recordSteps) episode.steps.push(toTrajectoryStep(decision.action, result));
       }),
     );
     steps += live.length;
@@ -191,11 +257,13 @@ export async function runRollouts<D extends Decision>(options: RolloutOptions<D>
       const trajectory: Trajectory<D> = {
         episode: episode.episode,
         taskId: episode.task.id,
+        question: episode.observation.task.problem,
         source: sourceOf(episode.task),
         kind: episode.task.kind,
         decisions: episode.decisions,
         choices: episode.decisions.map(hasChoice),
         outcome: summary,
+        ...(options.recordSteps ? { steps: episode.steps } : {}),
         shortcut: summary.measuredDiversity < 1,
       };
       trajectories[episode.episode] = trajectory;
@@ -204,5 +272,8 @@ export async function runRollouts<D extends Decision>(options: RolloutOptions<D>
     }
     live = live.filter((episode) => !episode.observation.done);
   }
+  // An abort during the last round may have cut an execution short without throwing (the executor records it):
+  // such a batch must not look complete.
+  if (options.signal?.aborted) throw aborted();
   return { trajectories, steps, actCalls, wallMs: performance.now() - started };
 }

@@ -1,0 +1,120 @@
+/**
+ * What every job runs on, built once per server: the operator registry, the code sandbox, the policy action
+ * space, gold-carrying tasks by dataset, and the executor backend. The jobs layer is the only server code that
+ * holds gold data (the simulated executor and the scorers need it); nothing from here reaches a client except
+ * through the episode rows, which store task views and scores only.
+ * @public
+ */
+import {
+  ActionSpace,
+  createCachedSandbox,
+  createPythonSandbox,
+  createTemplateLibrary,
+  findDataset,
+  loadDataset,
+  selectTfBackend,
+  type TfBackendInfo,
+  type CodeSandbox,
+  type LlmBackend,
+  type OperatorRegistry,
+  type Task,
+  type TfBackendPreference,
+} from '@flowsteer/core';
+import { createOperatorRegistry, createSimBackend, DEFAULT_SIM_PROFILE, SIM_PROFILE_NAMES } from '@flowsteer/operators';
+import { AppError } from '../errors.ts';
+
+/** Executor backends the jobs can run. Only the simulator exists so far. @public */
+export const JOB_BACKENDS = ['sim'] as const;
+
+/** Options of {@link createJobRuntime}. @public */
+export interface JobRuntimeOptions {
+  /** Folder searched first for dataset files (`Env.datasetsDir`). */
+  readonly datasetsDir?: string;
+  /** `shared/datasets` beside the checkout; `null` skips it (tests use the bundled samples). */
+  readonly sharedDir?: string | null;
+  /** Bundled samples; `null` skips them. */
+  readonly bundledDir?: string | null;
+  /**
+   * TensorFlow.js backend, selected once before the first policy is built (tfjs has one engine per process).
+   * @default 'auto'
+   */
+  readonly tfBackend?: TfBackendPreference;
+  /** Code sandbox; default: the Python sandbox behind a result cache. */
+  readonly sandbox?: CodeSandbox;
+}
+
+/** Shared dependencies of the training, agent and evaluation jobs. @public */
+export interface JobRuntime {
+  readonly registry: OperatorRegistry;
+  readonly sandbox: CodeSandbox;
+  /** The action space every job policy uses (the registry's operators, the built-in templates). */
+  readonly space: ActionSpace;
+  /** Throws BAD_USER_INPUT unless the backend and profile can run here. */
+  assertBackend(backend: string, profile?: string): void;
+  /** A fresh executor for one episode. `tasks` are those the simulator may look up (it alone reads their gold). */
+  backendFor(options: { readonly backend: string; readonly profile?: string | undefined; readonly seed: number; readonly tasks: ReadonlyMap<string, Task> }): LlmBackend;
+  /** "SIMULATED executor (…) — not LLM results" for the sim backend: shown with every result. */
+  label(backend: string, profile?: string): string;
+  /** Tasks of a dataset with their gold data, in file order, cached; `limit` keeps the first N. */
+  loadTasks(dataset: string, limit?: number): Promise<Task[]>;
+  /** Selects the TensorFlow.js backend once; every job awaits it before touching a policy. Resolves with what was chosen. */
+  ready(): Promise<TfBackendInfo>;
+}
+
+/** Creates the job runtime; nothing is loaded until a job asks. @public */
+export function createJobRuntime(options: JobRuntimeOptions = {}): JobRuntime {
+  const registry = createOperatorRegistry();
+  const sandbox = options.sandbox ?? createCachedSandbox(createPythonSandbox());
+  const space = new ActionSpace({ operators: registry.names(), templates: createTemplateLibrary() });
+  const datasets = new Map<string, Promise<Task[]>>();
+  let tfReady: Promise<TfBackendInfo> | undefined;
+
+  const assertBackend = (backend: string, profile?: string): void => {
+    if (!(JOB_BACKENDS as readonly string[]).includes(backend)) {
+      throw new AppError('BAD_USER_INPUT', `expected a backend in [${JOB_BACKENDS.join(', ')}], got '${backend}'`);
+    }
+    if (profile !== undefined && !SIM_PROFILE_NAMES.includes(profile)) {
+      throw new AppError('BAD_USER_INPUT', `expected a sim profile in [${SIM_PROFILE_NAMES.join(', ')}], got '${profile}'`);
+    }
+  };
+
+  const load = (name: string): Promise<Task[]> => {
+    let pending = datasets.get(name);
+    if (!pending) {
+      pending = loadDataset(name, {
+        // `env: {}`: env.ts is the only reader of process.env; the datasets folder arrives as an option.
+        env: {},
+        ...(options.datasetsDir === undefined ? {} : { dataDir: options.datasetsDir }),
+        ...(options.sharedDir === undefined ? {} : { sharedDir: options.sharedDir }),
+        ...(options.bundledDir === undefined ? {} : { bundledDir: options.bundledDir }),
+      }).then((result) => result.tasks);
+      // A failed load is not cached: the file may appear while the server runs.
+      pending.catch(() => datasets.delete(name));
+      datasets.set(name, pending);
+    }
+    return pending;
+  };
+
+  return {
+    registry,
+    sandbox,
+    space,
+    assertBackend,
+    backendFor({ backend, profile, seed, tasks }) {
+      assertBackend(backend, profile);
+      return createSimBackend({ profile: profile ?? DEFAULT_SIM_PROFILE, seed, oracle: (taskId) => tasks.get(taskId) });
+    },
+    label(backend, profile) {
+      return backend === 'sim' ? `SIMULATED executor (${profile ?? DEFAULT_SIM_PROFILE}) — not LLM results` : backend;
+    },
+    async loadTasks(dataset, limit) {
+      const canonical = findDataset(dataset)?.name ?? dataset;
+      const tasks = await load(canonical);
+      return limit === undefined ? tasks : tasks.slice(0, limit);
+    },
+    ready() {
+      tfReady ??= selectTfBackend(options.tfBackend ?? 'auto', { fallback: true });
+      return tfReady;
+    },
+  };
+}
