@@ -2,9 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.ts';
 import { startServe, type ServeHandle } from '../src/cli/serveCommand.ts';
+import { openDatabase } from '../src/db/client.ts';
+import { captureOutput } from './captureOutput.ts';
 import { loadEnv } from '../src/env.ts';
 
+const output = captureOutput();
 const dirs: string[] = [];
 afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
@@ -56,4 +60,21 @@ describe('flowsteer serve', () => {
     expect(lines.some((line) => line.includes('embedded PGlite'))).toBe(true);
     expect(lines.some((line) => line.includes('backend: cpu'))).toBe(true);
   }, 180_000);
+
+  it('db migrate applies the migrations to a PGlite folder and refuses an unknown subcommand', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'flowsteer-migrate-'));
+    dirs.push(dir);
+    expect(await main(['db', 'migrate', '--db-dir', join(dir, 'db')])).toBe(0);
+    expect(output.stdout()).toContain('migrations applied to embedded PGlite');
+    const database = await openDatabase({ dataDir: join(dir, 'db'), migrate: false });
+    try {
+      const tables = await database.db.execute("select count(*)::int as n from information_schema.tables where table_name in ('episodes', 'episode_steps', 'training_runs')");
+      const rows = (Array.isArray(tables) ? tables : (tables as unknown as { rows: unknown[] }).rows) as { n: number }[];
+      expect(rows[0]?.n).toBe(3);
+    } finally {
+      await database.close();
+    }
+    expect(await main(['db', 'rollback'])).toBe(2);
+    expect(output.stderr()).toContain("unknown subcommand 'rollback'");
+  }, 120_000);
 });
