@@ -7,7 +7,7 @@
  * the goal checks: CWRPO ≥ 95% feasible, a higher answer score than every fixed workflow, a higher reward than
  * GRPO. It asserts nothing: the table is the result, whatever it shows.
  *
- * Run: pnpm exec tsx tests/bench/learning.ts [--iterations 140] [--budget-min 14] [--datasets gsm8k,hotpotqa,mbpp]
+ * Run: pnpm exec tsx tests/bench/learning.ts [--iterations 140] [--budget-min 13] [--datasets gsm8k,hotpotqa,mbpp]
  *        [--limit 200] [--test-fraction 0.3] [--group 4] [--tasks-per-iter 9] [--epochs 3] [--lr 3e-3]
  *        [--algorithms cwrpo,grpo,reinforce] [--seed 42] [--tf-backend wasm] [--eval-mode both|greedy|sample]
  *        [--demos N --demo-weight 0.1] [--fixed-executor-seed] [--group-by task|source] [--show-workflows]
@@ -58,7 +58,7 @@ import { fixed, renderTable } from '@flowsteer/server';
 
 const { values: args } = parseArgs({
   options: {
-    'budget-min': { type: 'string', default: '14' },
+    'budget-min': { type: 'string', default: '13' },
     iterations: { type: 'string', default: '140' },
     datasets: { type: 'string', default: 'gsm8k,hotpotqa,mbpp' },
     limit: { type: 'string', default: '200' },
