@@ -26,22 +26,10 @@ import {
 } from '@flowsteer/core';
 import { createOperatorRegistry, createSimBackend, DEFAULT_SIM_PROFILE } from '@flowsteer/operators';
 import { fixed, renderTable } from '@flowsteer/server';
+import { iidMean, paperScore, RAW_BACKBONE_BY_KIND } from '../../apps/server/src/bench/paperResults.ts';
 
 const IID = ['gsm8k', 'math', 'hotpotqa', 'squad_v2', 'mbpp', 'humaneval'];
 const OOD = ['triviaqa', 'nq', 'mathqa', 'ds1000'];
-
-/** FlowSteer's reported scores with GPT-4o-mini (spec §7.1; EM for QA). */
-const PAPER: Readonly<Record<string, number>> = {
-  gsm8k: 96.09, math: 81.25, hotpotqa: 78.12, squad_v2: 78.12, mbpp: 84.38, humaneval: 92.96,
-  triviaqa: 79.69, nq: 54.69, mathqa: 88.67, ds1000: 58.59,
-};
-
-/** Raw GPT-4o-mini per category (spec §7.2: FlowSteer's category mean minus its gain over raw 4o-mini). */
-const RAW_BY_KIND: Readonly<Record<TaskKind, number>> = {
-  math: (96.09 + 81.25) / 2 - 12.82,
-  qa: (78.12 + 78.12) / 2 - 9.32,
-  code: (84.38 + 92.96) / 2 - 10.93,
-};
 
 const DIRECT: Readonly<Record<TaskKind, string>> = { math: 'AnswerGenerate', qa: 'AnswerGenerate', code: 'Programmer' };
 
@@ -154,7 +142,7 @@ async function main(): Promise<void> {
     for (const [dsl, score] of results) if (dsl !== DIRECT[kind] && dsl !== 'AnswerGenerate' && score.score > best[1].score) best = [dsl, score];
 
     const tag = IID.includes(name) ? name : `${name} (OOD)`;
-    calibrationRows.push([tag, tasks.length, DIRECT[kind], fixed(direct.score), fixed(best[1].score), fixed(RAW_BY_KIND[kind]), fixed(PAPER[name]), short(best[0])]);
+    calibrationRows.push([tag, tasks.length, DIRECT[kind], fixed(direct.score), fixed(best[1].score), fixed(RAW_BACKBONE_BY_KIND[kind]), fixed(paperScore(name)?.score), short(best[0])]);
     baselineRows.push([tag, ...BASELINES.map(([, dsl]) => fixed(results.get(dsl)?.score))]);
     if (IID.includes(name)) {
       directByKind.set(kind, [...(directByKind.get(kind) ?? []), direct.score]);
@@ -164,9 +152,8 @@ async function main(): Promise<void> {
   }
 
   const mean = (values: readonly number[] | undefined) => (values && values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : undefined);
-  const paperMean = (kind: TaskKind) => mean(IID.filter((d) => (kind === 'math' ? ['gsm8k', 'math'] : kind === 'qa' ? ['hotpotqa', 'squad_v2'] : ['mbpp', 'humaneval']).includes(d)).map((d) => PAPER[d] as number));
   for (const kind of ['math', 'qa', 'code'] as const) {
-    calibrationRows.push([`IID ${kind} avg`, '', DIRECT[kind], fixed(mean(directByKind.get(kind))), fixed(mean(bestByKind.get(kind))), fixed(RAW_BY_KIND[kind]), fixed(paperMean(kind)), '']);
+    calibrationRows.push([`IID ${kind} avg`, '', DIRECT[kind], fixed(mean(directByKind.get(kind))), fixed(mean(bestByKind.get(kind))), fixed(RAW_BACKBONE_BY_KIND[kind]), fixed(iidMean(kind)), '']);
   }
 
   process.stdout.write(

@@ -4,6 +4,7 @@
  * @public
  */
 import { resolve } from 'node:path';
+import { parseBackendConfigs, type OpenAiBackendConfig } from '@flowsteer/operators';
 import { AppError } from './errors.ts';
 
 /** Typed, validated server configuration. @public */
@@ -28,6 +29,14 @@ export interface Env {
   readonly maxComplexity: number;
   /** `FLOWSTEER_MAX_BODY_BYTES`: largest HTTP request body accepted. @default 1048576 */
   readonly maxBodyBytes: number;
+  /**
+   * OpenAI-compatible backends by role (`executor`, and `director` when `FLOWSTEER_DIRECTOR_MODEL` is set), from
+   * `OPENAI_BASE_URL`, `OPENAI_API_KEY`, `FLOWSTEER_LLM_MODEL`, `FLOWSTEER_LLM_TEMPERATURE`, `FLOWSTEER_LLM_MAX_TOKENS`,
+   * `FLOWSTEER_LLM_CONCURRENCY`, `FLOWSTEER_LLM_TIMEOUT_MS`, `FLOWSTEER_LLM_MAX_RETRIES`, `FLOWSTEER_LLM_PRICES`
+   * (the full table is in `@flowsteer/operators` backendRegistry.ts). Empty when neither `OPENAI_BASE_URL` nor
+   * `OPENAI_API_KEY` is set: only the simulator can run then.
+   */
+  readonly llm: readonly OpenAiBackendConfig[];
 }
 
 /** Defaults of the numeric and host settings, shared with `createFlowsteerServer`. @public */
@@ -77,11 +86,36 @@ export function loadEnv(source: Source = process.env, cwd: string = process.cwd(
     maxQueryDepth: int('FLOWSTEER_MAX_QUERY_DEPTH', ENV_DEFAULTS.maxQueryDepth, 1, 1_000),
     maxComplexity: int('FLOWSTEER_MAX_COMPLEXITY', ENV_DEFAULTS.maxComplexity, 1, 100_000_000),
     maxBodyBytes: int('FLOWSTEER_MAX_BODY_BYTES', ENV_DEFAULTS.maxBodyBytes, 1_024, 1_073_741_824),
+    llm: llmConfigs(source, problems),
   };
   if (problems.length > 0) {
     throw new AppError('BAD_USER_INPUT', `invalid environment — ${problems.join('; ')}`);
   }
   return Object.freeze(env);
+}
+
+/**
+ * Only the LLM backend settings of {@link Env.llm}, for commands that need nothing else (`flowsteer eval`);
+ * throws BAD_USER_INPUT naming every bad variable.
+ * @param overrides variables that win over `source` (command-line flags such as `--model`)
+ * @param source environment to read @default process.env
+ * @public
+ */
+export function loadLlmEnv(overrides: Source = {}, source: Source = process.env): readonly OpenAiBackendConfig[] {
+  const problems: string[] = [];
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  const configs = llmConfigs({ ...source, ...defined }, problems);
+  if (problems.length > 0) throw new AppError('BAD_USER_INPUT', `invalid environment — ${problems.join('; ')}`);
+  return configs;
+}
+
+function llmConfigs(source: Source, problems: string[]): readonly OpenAiBackendConfig[] {
+  try {
+    return Object.freeze(parseBackendConfigs(source));
+  } catch (error) {
+    problems.push(error instanceof Error ? error.message.replace(/^\[operators\] invalid LLM backend settings — /, '') : String(error));
+    return [];
+  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

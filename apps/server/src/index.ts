@@ -5,13 +5,13 @@
  */
 export { main } from './cli/main.ts';
 export { startServe, type ServeHandle } from './cli/serveCommand.ts';
-export { createRuntime, loadDatasets, type LoadedDataset, type Runtime, type RuntimeOptions } from './cli/runtime.ts';
+export { createRuntime, formatUsageLine, loadDatasets, type LoadedDataset, type Runtime, type RuntimeOptions } from './cli/runtime.ts';
 export { fixed, renderTable, type TextTable } from './cli/table.ts';
 export { createProgressBar, type ProgressBar } from './cli/progressBar.ts';
 export { renderEvalTable } from './cli/evalCommand.ts';
 
 export { AppError, APP_ERROR_CODES, isAppError, toAppError, type AppErrorCode } from './errors.ts';
-export { loadEnv, ENV_DEFAULTS, type Env } from './env.ts';
+export { loadEnv, loadLlmEnv, ENV_DEFAULTS, type Env } from './env.ts';
 
 export {
   openDatabase,
@@ -84,3 +84,31 @@ export type { Jobs, GraphqlContext, ExperimentConfig, RunAgentJobInput, Evaluate
 export { createCatalog, type Catalog, type CatalogOptions, type DatasetEntry } from './graphql/taskCatalog.ts';
 export { schema, printSchemaSdl, SCHEMA_FILE } from './graphql/schema.ts';
 export { createFlowsteerServer, GRAPHQL_PATH, type FlowsteerServer, type FlowsteerServerOptions } from './http/server.ts';
+
+export { createDbResponseCache } from './llm/dbResponseCache.ts';
+export { runUsageTotals, experimentUsageTotals, type UsageTotals } from './llm/usageTotals.ts';
+export { JOB_POLICIES, LLM_JOB_POLICY } from './jobs/jobPolicy.ts';
+export { BASELINE_POLICIES, LLM_POLICY_PREFIX, loadCliPolicy, type CliPolicy, type CliPolicyOptions } from './cli/policyRuntime.ts';
+
+export { runBench, type RunBenchOptions, type BenchRuntime, type BenchTarget } from './bench/runBench.ts';
+export {
+  selectBenchDatasets,
+  loadBenchDatasets,
+  BENCH_SUITES,
+  type BenchSuite,
+  type BenchDataset,
+  type LoadBenchDatasetsOptions,
+} from './bench/benchSuites.ts';
+export { BENCH_REPORT_FORMAT, type BenchReport, type BenchRow, type BenchAverage, type BenchItem, type BenchSubject } from './bench/benchReport.ts';
+export { renderBenchTable } from './bench/renderBenchTable.ts';
+export {
+  PAPER_MAIN_BACKBONE,
+  PAPER_AVERAGES,
+  PAPER_COST_PER_PROBLEM,
+  RAW_BACKBONE_BY_KIND,
+  iidMean,
+  paperBackboneFor,
+  paperScore,
+  type PaperBackbone,
+  type PaperScore,
+} from './bench/paperResults.ts';

@@ -98,6 +98,29 @@ export { ActionSpace, HEADS, type ActionSpaceOptions, type Decision, type HeadIn
 export { createTemplateLibrary, TemplateLibrary, type PromptTemplate } from './policy/templates.ts';
 export { createFixedWorkflowPolicy, createRandomPolicy, FIXED_WORKFLOWS, seededRandom } from './policy/baselines.ts';
 export type { ActOptions, Policy } from './policy/types.ts';
+export {
+  createLlmDirector,
+  FALLBACK_ACTION,
+  stripThinking,
+  type DirectorMaxTokens,
+  type LlmDecision,
+  type LlmDirector,
+  type LlmDirectorOptions,
+  type LlmDirectorStats,
+} from './policy/llmDirector.ts';
+export {
+  ACTION_REPAIR_INSTRUCTION,
+  buildDirectorSystemPrompt,
+  buildHistoryPrompt,
+  buildTurnPrompt,
+  DEFAULT_DIRECTOR_PROMPT_LIMITS,
+  directorOperators,
+  problemTypeHint,
+  promptRepairInstruction,
+  turnFeedback,
+  type DirectorOperator,
+  type DirectorPromptLimits,
+} from './policy/llmDirectorPrompt.ts';
 
 export {
   ALGORITHM_DEFAULTS,

@@ -39,7 +39,10 @@ Options:
   --test-fraction   held-out share for --split            (default: the run's, else 0.2)
   --split-seed      split seed for --split                (default: the run's, else flowsteer)
   --tf-backend      tfjs backend for a trained policy     (default auto)
-  --backend         LLM backend: sim (the simulated executor)                           (default sim)
+  --backend         LLM backend: sim (the simulated executor) or openai (any OpenAI-compatible
+                    endpoint: OPENAI_BASE_URL, OPENAI_API_KEY, FLOWSTEER_LLM_MODEL …)     (default sim)
+  --model           openai: the executor model                  (default FLOWSTEER_LLM_MODEL)
+  --base-url        openai: the endpoint, e.g. http://127.0.0.1:8000/v1 (default OPENAI_BASE_URL)
   --profile         sim profile: sim-4o-mini, sim-weak, sim-strong                      (default sim-4o-mini)
   --limit, -n       first N records of each dataset
   --concurrency, -c tasks evaluated at once                                             (default 4)
@@ -89,6 +92,8 @@ export async function evalCommand(argv: readonly string[]): Promise<number> {
       'split-seed': { type: 'string' },
       'tf-backend': { type: 'string', default: 'auto' },
       backend: { type: 'string', default: 'sim' },
+      model: { type: 'string' },
+      'base-url': { type: 'string' },
       profile: { type: 'string' },
       limit: { type: 'string', short: 'n' },
       concurrency: { type: 'string', short: 'c', default: '4' },
@@ -114,7 +119,15 @@ export async function evalCommand(argv: readonly string[]): Promise<number> {
   const { tasks, loaded } = await loadDatasets(names, { ...(limit === undefined ? {} : { limit }), ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}) });
   process.stderr.write(`${describeSources(loaded)}\n`);
   for (const l of loaded) for (const error of l.errors.slice(0, 5)) process.stderr.write(`  skipped ${error.file}:${error.line}: ${error.message}\n`);
-  const runtime = createRuntime({ backend: values.backend, ...(values.profile ? { profile: values.profile } : {}), seed, tasks });
+  const runtime = createRuntime({
+    backend: values.backend,
+    ...(values.profile ? { profile: values.profile } : {}),
+    ...(values.model ? { model: values.model } : {}),
+    ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
+    seed,
+    tasks,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
   process.stderr.write(`${runtime.label}\n`);
   if (values.policy) return evalPolicyCommand(values.policy, tasks, runtime, { ...values, concurrency, seed, json: values.json });
   const canvas = parseDsl(values.workflow ?? '');
@@ -133,6 +146,7 @@ export async function evalCommand(argv: readonly string[]): Promise<number> {
   });
   bar.finish(`correct ${correct}/${tasks.length} in ${(report.wallMs / 1000).toFixed(1)}s`);
   process.stdout.write(`${renderEvalTable(report.datasets, runtime.label, printDsl(canvas), report.simulated)}\n`);
+  for (const line of runtime.usageLines()) process.stdout.write(`${line}\n`);
   if (values.json) {
     await writeFile(
       values.json,
@@ -164,7 +178,7 @@ async function evalPolicyCommand(
     if (!isTfBackendPreference(preference)) throw new Error(`--tf-backend: expected auto|webgpu|tensorflow|wasm|cpu, got '${preference}'`);
     await selectTfBackend(preference, { fallback: true, log: (line) => process.stderr.write(`${line}\n`) });
   }
-  const loaded = await loadCliPolicy(spec, cliActionSpace(runtime), options.seed);
+  const loaded = await loadCliPolicy(spec, cliActionSpace(runtime), options.seed, { registry: runtime.registry, llmBackend: runtime.llmBackend });
   const bar = createProgressBar('eval', tasks.length);
   let correct = 0;
   try {
@@ -176,7 +190,8 @@ async function evalPolicyCommand(
       },
     });
     bar.finish(`correct ${correct}/${tasks.length} in ${(report.wallMs / 1000).toFixed(1)}s`);
-    process.stdout.write(`${renderEvalTable(report.datasets, runtime.label, loaded.name)}\n`);
+    process.stdout.write(`${renderEvalTable(report.datasets, runtime.label, loaded.name, runtime.backend.simulated)}\n`);
+    for (const line of runtime.usageLines()) process.stdout.write(`${line}\n`);
     process.stdout.write(`shortcut rate ${fixed(100 * report.shortcutRate)}%, mean turns ${fixed(report.meanTurns)} (episodes on the ${split} split)\n`);
     if (options.json) {
       await writeFile(options.json, JSON.stringify({ label: runtime.label, backend: runtime.backend.name, model: runtime.backend.model, policy: loaded.name, split, ...report }, null, 2));

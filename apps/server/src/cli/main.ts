@@ -4,6 +4,7 @@
  */
 import { isCoreError } from '@flowsteer/core';
 import { isAppError } from '../errors.ts';
+import { BENCH_HELP, benchCommand } from './benchCommand.ts';
 import { DB_HELP, dbCommand } from './dbCommand.ts';
 import { EVAL_HELP, evalCommand } from './evalCommand.ts';
 import { RUN_HELP, runCommand } from './runCommand.ts';
@@ -18,6 +19,7 @@ Commands:
   eval   evaluate a workflow or a policy on dataset slices (flowsteer eval --help)
   run    run a workflow on one question and show its trace (flowsteer run --help)
   train  train the Flow-Director policy with CWRPO         (flowsteer train --help)
+  bench  a policy or workflow on the paper's suites, beside its numbers (flowsteer bench --help)
 
 Results produced with --backend sim come from the SIMULATED executor, not from an LLM.
 `;
@@ -28,8 +30,9 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   eval: evalCommand,
   run: runCommand,
   train: trainCommand,
+  bench: benchCommand,
 };
-const HELPS: Record<string, string> = { serve: SERVE_HELP, db: DB_HELP, eval: EVAL_HELP, run: RUN_HELP, train: TRAIN_HELP };
+const HELPS: Record<string, string> = { serve: SERVE_HELP, db: DB_HELP, eval: EVAL_HELP, run: RUN_HELP, train: TRAIN_HELP, bench: BENCH_HELP };
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {

@@ -11,7 +11,9 @@ import {
   ActionSpace,
   CoreError,
   createFixedWorkflowPolicy,
+  createLlmDirector,
   createRandomPolicy,
+  directorOperators,
   createTemplateLibrary,
   FIXED_WORKFLOWS,
   latestCheckpoint,
@@ -23,6 +25,9 @@ import {
   type Decision,
   type EvalItem,
   type EvalReport,
+  type LlmBackend,
+  type LlmDirectorOptions,
+  type OperatorRegistry,
   type PolicyNetworkConfig,
   type Task,
   type Trajectory,
@@ -85,8 +90,57 @@ export async function resolvePolicyPath(path: string): Promise<{ policyDir: stri
   return { policyDir: join(checkpoint, 'policy'), ...(existsSync(join(runDir, 'run.json')) ? { runDir } : {}) };
 }
 
-/** A baseline by name, or a trained policy loaded from a run/checkpoint/policy folder. */
-export async function loadCliPolicy(spec: string, space: ActionSpace, seed: number): Promise<{ policy: BatchPolicy; name: string; greedy: boolean; dispose(): void }> {
+/** Prefix of an LLM director policy spec: `llm:<backend name or model>`. */
+export const LLM_POLICY_PREFIX = 'llm:';
+
+/** What `loadCliPolicy` needs beyond the action space for an `llm:<name>` director. */
+export interface CliPolicyOptions {
+  /** Operator library shown to the director (names and descriptions). */
+  readonly registry?: OperatorRegistry;
+  /**
+   * The LLM behind `llm:<name>`: a configured backend by name (e.g. `director`) or a model at the configured
+   * endpoint. Absent: `llm:` specs are refused with what to configure.
+   */
+  readonly llmBackend?: (name: string) => LlmBackend;
+  /** Director settings (temperature, history, repairs, concurrency). */
+  readonly director?: Partial<Omit<LlmDirectorOptions, 'backend' | 'operators'>>;
+}
+
+/** A loaded CLI policy. */
+export interface CliPolicy {
+  readonly policy: BatchPolicy;
+  readonly name: string;
+  readonly greedy: boolean;
+  dispose(): void;
+}
+
+/** The LLM Flow-Director of `llm:<name>`; CONFIG_INVALID saying what to set when it cannot be built. */
+function loadLlmDirector(spec: string, options: CliPolicyOptions): CliPolicy {
+  const name = spec.slice(LLM_POLICY_PREFIX.length).trim();
+  if (name === '') throw new CoreError('CONFIG_INVALID', `[cli] --policy: expected llm:<backend name or model>, got '${spec}'`);
+  if (!options.registry) throw new CoreError('CONFIG_INVALID', `[cli] --policy ${spec}: expected the operator registry in the options (the director's library), got none`);
+  if (!options.llmBackend) {
+    throw new CoreError(
+      'CONFIG_INVALID',
+      `[cli] --policy ${spec}: expected a configured OpenAI-compatible backend for the director (set FLOWSTEER_DIRECTOR_MODEL, and FLOWSTEER_DIRECTOR_BASE_URL or OPENAI_BASE_URL), got none`,
+    );
+  }
+  const backend = options.llmBackend(name);
+  if (backend.simulated) {
+    throw new CoreError('CONFIG_INVALID', `[cli] --policy ${spec}: expected a real LLM for the director, got the simulated backend ${backend.model} (it only simulates operators)`);
+  }
+  const policy = createLlmDirector({ backend, operators: directorOperators(options.registry), ...options.director });
+  const temperature = options.director?.temperature ?? 0.6;
+  // Sampled like the paper's evaluation (T 0.6, spec §4.4); `director.temperature: 0` makes runs repeatable and cacheable.
+  return { policy, name: `LLM director ${backend.model} (${backend.name}, T=${temperature})`, greedy: false, dispose: () => policy.forget() };
+}
+
+/**
+ * A baseline by name, an LLM director (`llm:<backend name or model>`, needs `options.llmBackend` and
+ * `options.registry`), or a trained policy loaded from a run/checkpoint/policy folder.
+ */
+export async function loadCliPolicy(spec: string, space: ActionSpace, seed: number, options: CliPolicyOptions = {}): Promise<CliPolicy> {
+  if (spec.startsWith(LLM_POLICY_PREFIX)) return loadLlmDirector(spec, options);
   if (spec === 'random') return { policy: createRandomPolicy(space, seed), name: 'random (sampled)', greedy: false, dispose() {} };
   if (spec in FIXED_WORKFLOWS) {
     const workflows = FIXED_WORKFLOWS[spec as keyof typeof FIXED_WORKFLOWS];

@@ -17,7 +17,9 @@ Options:
   --gold          gold answer of a typed question (lets the simulated executor and the scorer judge it)
   --task          a dataset task id, e.g. gsm8k/test/0 (its dataset is loaded to find it)
   --workflow, -w  workflow DSL                                                       (required)
-  --backend       sim                                                                (default sim)
+  --backend       sim (the simulated executor) or openai (OpenAI-compatible endpoint) (default sim)
+  --model         openai: the executor model                  (default FLOWSTEER_LLM_MODEL)
+  --base-url      openai: the endpoint, e.g. http://127.0.0.1:8000/v1 (default OPENAI_BASE_URL)
   --profile       sim profile                                                        (default sim-4o-mini)
   --seed          sim seed                                                           (default 0)
   --data-dir      folder with dataset .jsonl files
@@ -48,6 +50,8 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       task: { type: 'string' },
       workflow: { type: 'string', short: 'w' },
       backend: { type: 'string', default: 'sim' },
+      model: { type: 'string' },
+      'base-url': { type: 'string' },
       profile: { type: 'string' },
       seed: { type: 'string', default: '0' },
       'data-dir': { type: 'string' },
@@ -66,7 +70,15 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   }
   const canvas = parseDsl(values.workflow);
   const task = values.task ? await findTask(values.task, values['data-dir']) : typedTask(values.question as string, values.kind, values.gold);
-  const runtime = createRuntime({ backend: values.backend, ...(values.profile ? { profile: values.profile } : {}), seed: Number.parseInt(values.seed, 10), tasks: [task] });
+  const runtime = createRuntime({
+    backend: values.backend,
+    ...(values.profile ? { profile: values.profile } : {}),
+    ...(values.model ? { model: values.model } : {}),
+    ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
+    seed: Number.parseInt(values.seed, 10),
+    tasks: [task],
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
   const execution = await executeWorkflow(canvas, toTaskView(task), { registry: runtime.registry, backend: runtime.backend, sandbox: runtime.sandbox });
   const hasGold = task.kind === 'code' || task.answer !== '';
   const score = hasGold ? await scoreExecution(task, execution, runtime.sandbox) : undefined;
@@ -104,5 +116,6 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   );
   if (score) out.write(`score: ${score.score.toFixed(3)} (correct: ${score.correct}${score.detail ? `, ${score.detail}` : ''})\n`);
   else out.write('score: — (no gold answer; pass --gold to score a typed question)\n');
+  for (const line of runtime.usageLines()) out.write(`${line}\n`);
   return 0;
 }

@@ -15,6 +15,7 @@ import { validateExperimentInput } from '../graphql/experimentInput.ts';
 import { createCatalog } from '../graphql/taskCatalog.ts';
 import { createFlowsteerServer, type FlowsteerServer } from '../http/server.ts';
 import { createJobRuntime } from '../jobs/jobRuntime.ts';
+import { createDbResponseCache } from '../llm/dbResponseCache.ts';
 import { createRunManager, type RunManager } from '../jobs/runManager.ts';
 
 export const SERVE_HELP = `flowsteer serve — the GraphQL API (HTTP + WebSocket subscriptions) with training jobs
@@ -76,7 +77,14 @@ export async function startServe(options: {
   try {
     log(`database: ${database.dialect === 'pglite' ? `embedded PGlite in ${env.databaseDir}` : 'PostgreSQL (DATABASE_URL)'}, migrations applied`);
     const admin = await ensureAdmin(database.db);
-    const runtime = createJobRuntime({ ...(env.datasetsDir ? { datasetsDir: env.datasetsDir } : {}), tfBackend: options.tfBackend ?? 'auto' });
+    const runtime = createJobRuntime({
+      ...(env.datasetsDir ? { datasetsDir: env.datasetsDir } : {}),
+      tfBackend: options.tfBackend ?? 'auto',
+      // OpenAI-compatible executor/director from OPENAI_BASE_URL etc.; temperature-0 replies persist in llm_cache.
+      llm: env.llm,
+      responseCache: createDbResponseCache(database.db),
+    });
+    for (const config of env.llm) log(`LLM ${config.name}: ${config.model} at ${config.baseURL}`);
     log(formatTfBackendInfo(await runtime.ready()));
     jobs = createRunManager({
       database,
@@ -87,7 +95,7 @@ export async function startServe(options: {
     });
     const recovered = await jobs.recoverRuns();
     if (recovered.length > 0) log(`resuming ${recovered.length} run(s) left running: ${recovered.join(', ')}`);
-    const catalog = createCatalog(env.datasetsDir ? { datasetsDir: env.datasetsDir } : {});
+    const catalog = createCatalog({ ...(env.datasetsDir ? { datasetsDir: env.datasetsDir } : {}), backends: runtime.backends });
     server = await createFlowsteerServer({
       database,
       pubSub,

@@ -22,7 +22,6 @@ import {
   type MetricsRow,
   type TrainerAlgorithm,
 } from '@flowsteer/core';
-import { createSimBackend, DEFAULT_SIM_PROFILE } from '@flowsteer/operators';
 import { cliActionSpace, NETWORK_PRESETS, readRunSettings, writeRunSettings, type RunSettings } from './policyRuntime.ts';
 import { createProgressBar } from './progressBar.ts';
 import { createRuntime, loadDatasets } from './runtime.ts';
@@ -49,7 +48,9 @@ Options:
   --seed             seed of weights, sampling and the sim executor                        (default 42)
   --network          policy size: tiny | small | default                                 (default small)
   --tf-backend       ${TF_BACKEND_PREFERENCES.join(' | ')}                          (default auto)
-  --backend          LLM backend: sim (the simulated executor)                             (default sim)
+  --backend          LLM backend: sim (the simulated executor) or openai (OpenAI-compatible) (default sim)
+  --model            openai: the executor model                     (default FLOWSTEER_LLM_MODEL)
+  --base-url         openai: the endpoint, e.g. http://127.0.0.1:8000/v1  (default OPENAI_BASE_URL)
   --profile          sim profile: sim-4o-mini, sim-weak, sim-strong                (default sim-4o-mini)
   --limit, -n        first N records of each dataset
   --test-fraction    share of tasks held out for evaluation                                (default 0.2)
@@ -103,6 +104,8 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
       network: { type: 'string', default: 'small' },
       'tf-backend': { type: 'string', default: 'auto' },
       backend: { type: 'string', default: 'sim' },
+      model: { type: 'string' },
+      'base-url': { type: 'string' },
       profile: { type: 'string' },
       limit: { type: 'string', short: 'n' },
       'test-fraction': { type: 'string', default: '0.2' },
@@ -150,9 +153,15 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   process.stderr.write(`${loaded.map((l) => `${l.dataset}: ${l.count} from ${l.origin} ${l.path}`).join('\n')}\n`);
   process.stderr.write(`split ${settings.splitSeed}: ${train.length} train, ${test.length} held out for eval\n`);
   const seed = Number.parseInt(values.seed, 10);
-  const runtime = createRuntime({ backend: settings.backend, ...(settings.profile ? { profile: settings.profile } : {}), seed, tasks });
-  const byId = new Map(tasks.map((task) => [task.id, task]));
-  const profile = settings.profile ?? DEFAULT_SIM_PROFILE;
+  const runtime = createRuntime({
+    backend: settings.backend,
+    ...(settings.profile ? { profile: settings.profile } : {}),
+    ...(values.model ? { model: values.model } : {}),
+    ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
+    seed,
+    tasks,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
   const tfInfo = await selectTfBackend(preference, { fallback: true });
   process.stdout.write(`${runtime.label}\n${formatTfBackendInfo(tfInfo)}\n`);
 
@@ -161,8 +170,8 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   const deps: CwrpoTrainerDeps = {
     tasks: train,
     registry: runtime.registry,
-    // A fresh sim seed per episode, as repeated LLM samples differ.
-    backendFor: (episodeSeed) => createSimBackend({ profile, seed: episodeSeed, oracle: (id) => byId.get(id) }),
+    // A fresh sim seed per episode, as repeated LLM samples differ; a real LLM is one shared backend.
+    backendFor: (episodeSeed) => runtime.backendFor(episodeSeed),
     sandbox: runtime.sandbox,
     runDir,
     onMetrics: (row) => onRow(row),
@@ -215,6 +224,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     const result = await trainer.train({ iterations: target, signal: controller.signal });
     bar.finish(`${result.stopped} at iteration ${result.iteration}`);
     process.stdout.write(`${runtime.label}\ncheckpoint: ${result.checkpoint ?? '(none)'}\nmetrics: ${join(runDir, 'metrics.jsonl')}\n`);
+    for (const line of runtime.usageLines()) process.stdout.write(`${line}\n`);
     process.stdout.write(`evaluate: flowsteer eval --policy ${runDir} --dataset ${settings.datasets.join(',')}\n`);
   } finally {
     process.removeListener('SIGINT', onSigint);

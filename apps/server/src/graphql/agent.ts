@@ -5,7 +5,6 @@
  * @public
  */
 import { requireRole } from '../auth/viewer.ts';
-import { BASELINE_POLICIES } from '../cli/policyRuntime.ts';
 import { getCheckpoint, getEpisode, getWorkflowVersion } from '../db/repositories/index.ts';
 import { AppError, toAppError } from '../errors.ts';
 import { builder } from './builder.ts';
@@ -13,13 +12,15 @@ import type { DatasetScore, EvaluationReport, GraphqlContext } from './context.t
 import { TaskKindEnum } from './enums.ts';
 import { EpisodeRef } from './refs.ts';
 import { parseWorkflowDsl } from './workflow.ts';
+import { JOB_POLICIES } from '../jobs/jobPolicy.ts';
+// The jobs layer's bound (evaluate runs inside the request): one constant, so the schema's description tells the truth.
+import { MAX_EVALUATION_LIMIT } from '../jobs/evaluator.ts';
 
-const MAX_EVALUATION_LIMIT = 200;
 
 const RunAgentInput = builder.inputType('RunAgentInput', {
   description: 'Exactly one of `policy` / `checkpointId`, and exactly one of `taskId` / `question`.',
   fields: (t) => ({
-    policy: t.string({ description: `A baseline: ${BASELINE_POLICIES.join(', ')}.` }),
+    policy: t.string({ description: `A baseline or the LLM director (needs a configured director backend): ${JOB_POLICIES.join(', ')}.` }),
     checkpointId: t.id(),
     taskId: t.string({ description: 'A catalogue task id (`gsm8k/…`), as listed by `tasks`.' }),
     question: t.string({ description: 'A typed question; it has no gold answer, so the episode is not scored.' }),
@@ -70,8 +71,8 @@ builder.mutationFields((t) => ({
       const input = args.input;
       exactlyOne({ policy: input.policy, checkpointId: input.checkpointId });
       exactlyOne({ taskId: input.taskId, question: input.question });
-      if (input.policy && !(BASELINE_POLICIES as readonly string[]).includes(input.policy)) {
-        throw new AppError('BAD_USER_INPUT', `policy: expected one of ${BASELINE_POLICIES.join(', ')}, got ${JSON.stringify(input.policy)}`);
+      if (input.policy && !(JOB_POLICIES as readonly string[]).includes(input.policy)) {
+        throw new AppError('BAD_USER_INPUT', `policy: expected one of ${JOB_POLICIES.join(', ')}, got ${JSON.stringify(input.policy)}`);
       }
       if (input.checkpointId) await requireCheckpoint(ctx, input.checkpointId);
       if (input.taskId && !(await ctx.catalog.findTask(input.taskId))) {

@@ -17,6 +17,7 @@ import {
 } from '../db/repositories/index.ts';
 import type { RunStatus } from '../db/schema.ts';
 import { EXPERIMENTS_TOPIC, type ExperimentUpdatedEvent } from '../events/pubSub.ts';
+import { experimentUsageTotals, memoizedTotals } from '../llm/usageTotals.ts';
 import { AppError } from '../errors.ts';
 import { builder } from './builder.ts';
 import type { ExperimentConfig, GraphqlContext } from './context.ts';
@@ -44,6 +45,16 @@ ExperimentRef.implement({
     status: t.field({ type: ExperimentStatusEnum, resolve: (experiment) => experiment.status as ExperimentStatus }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    tokens: t.float({
+      description: 'LLM tokens used by the episodes of all its runs (sum; cached replies count their original tokens). Float: totals outgrow Int.',
+      resolve: async (experiment, _args, ctx) =>
+        (await memoizedTotals(ctx, `experiment:${experiment.id}`, () => experimentUsageTotals(ctx.db, experiment.id))).tokens,
+    }),
+    costUsd: t.float({
+      description: 'USD the episodes of all its runs cost (sum; cached replies cost 0; for the sim backend, what the profiled model would have charged).',
+      resolve: async (experiment, _args, ctx) =>
+        (await memoizedTotals(ctx, `experiment:${experiment.id}`, () => experimentUsageTotals(ctx.db, experiment.id))).costUsd,
+    }),
     runs: t.field({
       type: RunConnection,
       description: 'Runs, newest first.',

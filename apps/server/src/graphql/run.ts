@@ -18,6 +18,7 @@ import {
 import type { AppDb } from '../db/client.ts';
 import type { RunStatus } from '../db/schema.ts';
 import { runTopic } from '../events/pubSub.ts';
+import { memoizedTotals, runUsageTotals } from '../llm/usageTotals.ts';
 import { replayStream } from '../events/replay.ts';
 import type { RunIterationEvent, RunProgressEvent, RunStatusEvent } from '../events/streamEvents.ts';
 import { AppError } from '../errors.ts';
@@ -64,6 +65,14 @@ RunRef.implement({
     startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    tokens: t.float({
+      description: 'LLM tokens used by the run’s episodes (sum; cached replies count their original tokens). Float: totals outgrow Int.',
+      resolve: async (run, _args, ctx) => (await memoizedTotals(ctx, `run:${run.id}`, () => runUsageTotals(ctx.db, run.id))).tokens,
+    }),
+    costUsd: t.float({
+      description: 'USD the run’s episodes cost (sum; cached replies cost 0; for the sim backend, what the profiled model would have charged).',
+      resolve: async (run, _args, ctx) => (await memoizedTotals(ctx, `run:${run.id}`, () => runUsageTotals(ctx.db, run.id))).costUsd,
+    }),
     metrics: t.field({
       type: [MetricPointRef],
       args: metricArgs,

@@ -49,6 +49,11 @@ export interface LlmResponse {
   readonly model: string;
   /** True when produced by the simulated executor. Results must then be labelled `sim`. */
   readonly simulated: boolean;
+  /**
+   * True when a real backend replayed a stored reply instead of calling the model: `usage` is then the
+   * original call's (so budgets and rewards match the first run) and `costUsd` is 0 (nothing was billed).
+   */
+  readonly cached?: boolean;
 }
 
 export interface LlmBackend {
