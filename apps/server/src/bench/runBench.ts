@@ -19,11 +19,11 @@ import {
   type LlmBackend,
   type OperatorRegistry,
   type Task,
-  type Trajectory,
 } from '@flowsteer/core';
 import { benchItem, BENCH_REPORT_FORMAT, measuredRow, suiteAverages, unavailableRow, type BenchItem, type BenchReport, type BenchRow, type BenchSubject } from './benchReport.ts';
 import type { BenchDataset } from './benchSuites.ts';
 import { paperBackboneFor, type PaperBackbone } from './paperResults.ts';
+import { toEvalItem } from '../cli/policyRuntime.ts';
 
 /** What the bench executes on (a CLI `Runtime` fits; tests inject scripted backends and registries). @public */
 export interface BenchRuntime {
@@ -134,25 +134,5 @@ async function evaluatePolicyEpisodes(target: Extract<BenchTarget, { kind: 'poli
     items: ordered.map((trajectory) => toEvalItem(trajectory, tasks[trajectory.episode] as Task)),
     turns: ordered.map((trajectory) => trajectory.outcome.rounds),
     simulated: backend.simulated,
-  };
-}
-
-/** An episode's outcome in `evaluateWorkflow`'s item shape, so both targets share one summary. */
-function toEvalItem(trajectory: Trajectory, task: Task): EvalItem {
-  const outcome = trajectory.outcome;
-  return {
-    taskId: task.id,
-    dataset: task.dataset,
-    kind: task.kind,
-    answer: outcome.answer,
-    score: outcome.taskScore,
-    reward: outcome.reward,
-    feasible: outcome.executionOk && outcome.measuredDiversity === 1,
-    executionOk: outcome.executionOk,
-    tokens: outcome.tokens,
-    costUsd: outcome.costUsd,
-    latencyMs: outcome.latencyMs,
-    wallMs: 0,
-    nodeErrors: outcome.nodeErrors,
   };
 }

@@ -184,7 +184,8 @@ export async function evaluatePolicy(
   };
 }
 
-function toEvalItem(t: Trajectory, task: Task): EvalItem {
+/** An episode's outcome in `evaluateWorkflow`'s item shape, so policy and workflow evaluations share one summary. */
+export function toEvalItem(t: Trajectory, task: Task): EvalItem {
   const o = t.outcome;
   return {
     taskId: task.id,

@@ -6,8 +6,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { DATASETS, findDataset, loadDataset, toTaskView, type DatasetInfo, type OperatorSpec, type TaskView } from '@flowsteer/core';
+import { DATASETS, findDataset, toTaskView, type DatasetInfo, type OperatorSpec, type TaskView } from '@flowsteer/core';
 import { createOperatorRegistry, listOperatorSpecs } from '@flowsteer/operators';
+import { createCachedDatasetLoader } from '../datasets/cachedDatasetLoader.ts';
 
 /** A catalogue dataset and whether it can be loaded here. @public */
 export interface DatasetEntry {
@@ -63,28 +64,11 @@ export function createCatalog(options: CatalogOptions = {}): Catalog {
   const registry = createOperatorRegistry();
   const operatorSpecs = listOperatorSpecs(registry);
   const backends = options.backends ?? ['sim'];
-  const cache = new Map<string, Promise<Loaded>>();
-
-  const load = (name: string): Promise<Loaded> => {
-    let pending = cache.get(name);
-    if (!pending) {
-      pending = loadDataset(name, {
-        // `env: {}`: the server's env.ts is the only reader of process.env; its datasetsDir arrives as dataDir.
-        env: {},
-        ...(options.datasetsDir === undefined ? {} : { dataDir: options.datasetsDir }),
-        ...(options.sharedDir === undefined ? {} : { sharedDir: options.sharedDir }),
-        ...(options.bundledDir === undefined ? {} : { bundledDir: options.bundledDir }),
-      }).then(async (result) => ({
-        views: result.tasks.map(toTaskView),
-        origin: result.resolved.origin,
-        ...(await readProvenance(result.resolved.path, name)),
-      }));
-      // A failed load (missing file) is not cached: the file may be added while the server runs.
-      pending.catch(() => cache.delete(name));
-      cache.set(name, pending);
-    }
-    return pending;
-  };
+  const load = createCachedDatasetLoader<Loaded>(options, async (result, name) => ({
+    views: result.tasks.map(toTaskView),
+    origin: result.resolved.origin,
+    ...(await readProvenance(result.resolved.path, name)),
+  }));
 
   return {
     backends,

@@ -11,7 +11,6 @@ import {
   createPythonSandbox,
   createTemplateLibrary,
   findDataset,
-  loadDataset,
   selectTfBackend,
   type TfBackendInfo,
   type CodeSandbox,
@@ -32,6 +31,7 @@ import {
   type ResponseCache,
 } from '@flowsteer/operators';
 import { AppError } from '../errors.ts';
+import { createCachedDatasetLoader } from '../datasets/cachedDatasetLoader.ts';
 
 /** Executor backends the jobs know: the simulator, and `openai` (runnable when the server has an endpoint configured). @public */
 export const JOB_BACKENDS = ['sim', 'openai'] as const;
@@ -89,7 +89,6 @@ export function createJobRuntime(options: JobRuntimeOptions = {}): JobRuntime {
   const registry = createOperatorRegistry();
   const sandbox = options.sandbox ?? createCachedSandbox(createPythonSandbox());
   const space = new ActionSpace({ operators: registry.names(), templates: createTemplateLibrary() });
-  const datasets = new Map<string, Promise<Task[]>>();
   let tfReady: Promise<TfBackendInfo> | undefined;
   const llm: BackendRegistry = createBackendRegistry(options.llm ?? [], options.responseCache ? { cache: options.responseCache } : {});
   const backends: readonly string[] = llm.has('executor') ? ['sim', 'openai'] : ['sim'];
@@ -115,22 +114,7 @@ export function createJobRuntime(options: JobRuntimeOptions = {}): JobRuntime {
     }
   };
 
-  const load = (name: string): Promise<Task[]> => {
-    let pending = datasets.get(name);
-    if (!pending) {
-      pending = loadDataset(name, {
-        // `env: {}`: env.ts is the only reader of process.env; the datasets folder arrives as an option.
-        env: {},
-        ...(options.datasetsDir === undefined ? {} : { dataDir: options.datasetsDir }),
-        ...(options.sharedDir === undefined ? {} : { sharedDir: options.sharedDir }),
-        ...(options.bundledDir === undefined ? {} : { bundledDir: options.bundledDir }),
-      }).then((result) => result.tasks);
-      // A failed load is not cached: the file may appear while the server runs.
-      pending.catch(() => datasets.delete(name));
-      datasets.set(name, pending);
-    }
-    return pending;
-  };
+  const load = createCachedDatasetLoader(options, (result) => result.tasks);
 
   return {
     registry,
