@@ -9,7 +9,7 @@
  *
  * Run: pnpm exec tsx tests/bench/learning.ts [--iterations 140] [--budget-min 13] [--datasets gsm8k,hotpotqa,mbpp]
  *        [--limit 200] [--test-fraction 0.3] [--group 4] [--tasks-per-iter 9] [--epochs 3] [--lr 3e-3]
- *        [--algorithms cwrpo,grpo,reinforce] [--seed 42] [--tf-backend wasm] [--eval-mode both|greedy|sample]
+ *        [--algorithms cwrpo,grpo,reinforce] [--seed 42] [--tf-backend wasm] [--eval-modes paper,greedy,sample]
  *        [--demos N --demo-weight 0.1] [--fixed-executor-seed] [--group-by task|source] [--show-workflows]
  * Each algorithm trains in its own process (`--parallel`, default on), all at once, for `--iterations` iterations or
  * until `--budget-min` of training wall time has passed; the OS shares the machine's cores between them, so each gets
@@ -79,7 +79,7 @@ const { values: args } = parseArgs({
     'group-by': { type: 'string', default: 'task' },
     demos: { type: 'string', default: '0' },
     'demo-weight': { type: 'string', default: '0.1' },
-    'eval-mode': { type: 'string', default: 'both' },
+    'eval-modes': { type: 'string', default: 'paper,greedy' },
     'fixed-executor-seed': { type: 'boolean', default: false },
     parallel: { type: 'boolean', default: true },
     'no-parallel': { type: 'boolean', default: false },
@@ -232,11 +232,23 @@ interface Row {
   readonly name: string;
   readonly trajectories: readonly Trajectory[];
 }
-async function evaluate(name: string, policy: BatchPolicy, greedy: boolean): Promise<Row> {
+/**
+ * Decodings of the learned policies: the paper's (temperature 0.6, top-p 0.95, spec §4.4), arg-max, and the
+ * policy's own distribution. The goal checks read the first one listed.
+ */
+const DECODINGS = {
+  paper: { label: 'T 0.6, top-p 0.95', greedy: false, decoding: { temperature: 0.6, topP: 0.95 } },
+  greedy: { label: 'greedy', greedy: true, decoding: {} },
+  sample: { label: 'sampled, T 1', greedy: false, decoding: {} },
+} as const;
+const evalModes = (args['eval-modes'] ?? '').split(',').filter(Boolean);
+for (const mode of evalModes) if (!(mode in DECODINGS)) throw new Error(`--eval-modes: expected paper, greedy or sample, got ${mode}`);
+async function evaluate(name: string, policy: BatchPolicy, mode: keyof typeof DECODINGS = 'sample'): Promise<Row> {
   const { trajectories } = await runRollouts<Decision>({
     policy,
     tasks: test,
-    greedy,
+    greedy: DECODINGS[mode].greedy,
+    decoding: DECODINGS[mode].decoding,
     makeEnv: () => new WorkflowEnv({ registry, backend: backendFor(EVAL_SEED), sandbox }),
   });
   log(`evaluated ${name}`);
@@ -244,11 +256,10 @@ async function evaluate(name: string, policy: BatchPolicy, greedy: boolean): Pro
 }
 const rows: Row[] = [];
 for (const [algorithm, run] of trained) {
-  if (args['eval-mode'] !== 'sample') rows.push(await evaluate(`${algorithm.toUpperCase()} (greedy)`, run.policy, true));
-  if (args['eval-mode'] !== 'greedy') rows.push(await evaluate(`${algorithm.toUpperCase()} (sampled)`, run.policy, false));
+  for (const mode of evalModes as (keyof typeof DECODINGS)[]) rows.push(await evaluate(`${algorithm.toUpperCase()} (${DECODINGS[mode].label})`, run.policy, mode));
 }
-rows.push(await evaluate('random', createRandomPolicy(space, seed), false));
-for (const [name, workflows] of Object.entries(FIXED_WORKFLOWS)) rows.push(await evaluate(`fixed: ${name}`, createFixedWorkflowPolicy(space, name, workflows), false));
+rows.push(await evaluate('random', createRandomPolicy(space, seed)));
+for (const [name, workflows] of Object.entries(FIXED_WORKFLOWS)) rows.push(await evaluate(`fixed: ${name}`, createFixedWorkflowPolicy(space, name, workflows)));
 
 const mean = (values: readonly number[]) => (values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length);
 const stat = (row: Row, pick: (t: Trajectory) => number) => mean(row.trajectories.map(pick));
@@ -263,7 +274,7 @@ process.stdout.write(
       fixed(stat(row, (t) => t.outcome.reward), 3),
       fixed(stat(row, (t) => t.outcome.answerScore), 3),
       fixed(100 * stat(row, (t) => (t.outcome.correct ? 1 : 0))),
-      fixed(100 * stat(row, (t) => (t.outcome.measuredDiversity === 1 ? 1 : 0))),
+      fixed(100 * stat(row, (t) => (t.outcome.feasible ? 1 : 0))),
       fixed(100 * stat(row, (t) => (t.shortcut ? 1 : 0))),
       fixed(stat(row, (t) => t.outcome.tokens), 0),
       fixed(stat(row, (t) => t.outcome.rounds)),
@@ -301,7 +312,7 @@ const find = (name: string) => rows.find((row) => row.name.startsWith(name));
 const cwrpo = find('CWRPO');
 const grpo = find('GRPO');
 if (cwrpo) {
-  const feasible = stat(cwrpo, (t) => (t.outcome.measuredDiversity === 1 ? 1 : 0));
+  const feasible = stat(cwrpo, (t) => (t.outcome.feasible ? 1 : 0));
   const answer = stat(cwrpo, (t) => t.outcome.answerScore);
   const bestFixed = Math.max(...rows.filter((row) => row.name.startsWith('fixed')).map((row) => stat(row, (t) => t.outcome.answerScore)));
   const checks: [string, boolean][] = [

@@ -127,7 +127,11 @@ async function main(): Promise<void> {
     try {
       const info = await selectTfBackend(name);
       infos.push(formatTfBackendInfo(info));
-      rows.push(await measure(name, tasks, decisions, observations));
+      const row = await measure(name, tasks, decisions, observations);
+      rows.push(row);
+      // Printed now, so a run killed by a time limit (a GPU machine's budget) still reports this backend.
+      const msBySize = (ms: Record<number, number>) => Object.entries(ms).map(([size, value]) => `B=${size} ${fixed(value, 1)}`).join(', ');
+      process.stdout.write(`measured ${name}: act ms ${msBySize(row.act)}; update ms ${msBySize(row.update)}; rollout ${fixed(row.rollout, 0)} steps/s\n`);
     } catch (error) {
       infos.push(`${name}: not available (${(error as Error).message.split('\n')[0]})`);
     }
@@ -157,3 +161,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// Dawn's instance can keep the event loop alive after a webgpu run; the table is printed.
+process.exit(0);

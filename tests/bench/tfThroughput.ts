@@ -5,7 +5,8 @@
  * 2-layer pre-LN transformer encoder (d 96, 4 heads, FFN 192, seq 32, vocab 512, mean-pool → 64),
  * trained with Adam on a policy-gradient loss. Prints tables; asserts nothing.
  *
- * Run: pnpm exec tsx tests/bench/tfThroughput.ts [--backends cpu,wasm,webgpu] [--batches 32,256,1024]
+ * Run: pnpm exec tsx tests/bench/tfThroughput.ts [--backends cpu,wasm,webgpu] [--batches 32,256,1024] [--wasm-max-batch N]
+ * (`--wasm-max-batch` skips wasm above N, e.g. on a GPU machine whose host CPU is slow: scripts/gpu/run-gpu-check.sh.)
  * A software GPU (Mesa llvmpipe) can stand in for webgpu: FLOWSTEER_DAWN_FLAGS=backend=opengles.
  */
 import os from 'node:os';
@@ -200,10 +201,15 @@ async function availableBackends(requested: readonly TfBackendName[]): Promise<T
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { backends: { type: 'string', default: 'cpu,wasm,tensorflow,webgpu' }, batches: { type: 'string', default: '32,256,1024' } },
+    options: {
+      backends: { type: 'string', default: 'cpu,wasm,tensorflow,webgpu' },
+      batches: { type: 'string', default: '32,256,1024' },
+      'wasm-max-batch': { type: 'string', default: String(Number.POSITIVE_INFINITY) },
+    },
   });
   const requested = values.backends.split(',').map((b) => b.trim()) as TfBackendName[];
   const batches = values.batches.split(',').map(Number);
+  const wasmMaxBatch = Number(values['wasm-max-batch']);
   const cpus = os.cpus();
   process.stdout.write(
     `machine: ${cpus[0]?.model ?? '?'} × ${cpus.length} cores (${process.env['FLOWSTEER_BENCH_CPUS'] ?? 'unpinned'}), ` +
@@ -220,7 +226,11 @@ async function main(): Promise<void> {
       const model = create();
       for (const batch of batches) {
         if (info.name === 'cpu' && batch > CPU_MAX_BATCH) continue;
-        rows.push(await measure(info.name, model, batch));
+        if (info.name === 'wasm' && batch > wasmMaxBatch) continue;
+        const row = await measure(info.name, model, batch);
+        rows.push(row);
+        // A line per measurement, so a run killed by a time limit (a GPU machine's budget) still reports something.
+        process.stdout.write(`measured ${row.backend} ${row.model} batch ${row.batch}: forward ${fixed(row.forwardMs, 1)} ms, train step ${fixed(row.trainMs, 1)} ms\n`);
       }
       tf.dispose(model.variables);
     }

@@ -139,6 +139,7 @@ export {
   behaviourCloningLoss,
   clippedSurrogate,
   cwrpoLoss,
+  globalGradNorm,
   entropyBonus,
   importanceWeightedDemoLoss,
   klToReference,
@@ -164,6 +165,8 @@ export {
   type TfBackendPreference,
 } from './policy/tf/tfBackend.ts';
 export { denseLayer, embed, fastMatMul, transposeFreeMatMul, usesTransposeFreeMatMul, type DenseActivation } from './policy/tf/matmul.ts';
+// The backend-parity workload, shared with the GPU check in tests/gpu (which can only import this barrel).
+export { maxAbsDiff, PARITY_MLP_INITIAL, trainParityMlp, type ParityMlpResult } from './policy/tf/parityFixture.ts';
 
 export { disposeFeatureBatch, featurize, GLOBAL_FEATURES, hashTokens, stackFeatures, type FeatureBatch, type FeaturizeOptions, type PolicyFeatures } from './policy/featurize.ts';
 export { dimsOf, PolicyNetwork, resolveNetworkConfig, type NamedWeight, type NetworkDims, type PolicyNetworkConfig, type ScoringInput } from './policy/policyNetwork.ts';

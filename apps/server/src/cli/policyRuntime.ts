@@ -194,7 +194,7 @@ export function toEvalItem(t: Trajectory, task: Task): EvalItem {
     answer: o.answer,
     score: o.taskScore,
     reward: o.reward,
-    feasible: o.executionOk && o.measuredDiversity === 1,
+    feasible: o.executionOk && o.feasible,
     executionOk: o.executionOk,
     tokens: o.tokens,
     costUsd: o.costUsd,

@@ -44,6 +44,7 @@ export function trajectoryResult(outcome: TrajectoryOutcome, finalCanvas: unknow
     rewardComponents: {
       diversity: outcome.diversity,
       measuredDiversity: outcome.measuredDiversity,
+      feasible: outcome.feasible,
       released: outcome.released,
       ...(scored ? { answerScore: outcome.answerScore, correct: outcome.correct } : {}),
       executionOk: outcome.executionOk,

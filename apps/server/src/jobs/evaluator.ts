@@ -193,7 +193,7 @@ async function evaluateCheckpoint(input: EvaluateJobInput, tasks: readonly Task[
     return trajectories.map((trajectory) => ({
       task: tasks[trajectory.episode] as Task,
       score: trajectory.outcome.answerScore,
-      feasible: trajectory.outcome.executionOk && trajectory.outcome.measuredDiversity === 1,
+      feasible: trajectory.outcome.executionOk && trajectory.outcome.feasible,
       reward: trajectory.outcome.reward,
       tokens: trajectory.outcome.tokens,
       result: trajectoryResult(trajectory.outcome, finalCanvasOf(trajectory)),

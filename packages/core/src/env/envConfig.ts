@@ -19,6 +19,15 @@ export interface EnvConfig {
   /** Execute the workflow after every completed edit (spec §3.1.5). @default true */
   readonly executeEachEdit: boolean;
   readonly finishGate: FinishGateConfig;
+  /**
+   * An episode that runs out of rounds without an accepted finish is held to the finish gate: when the gate
+   * would reject its workflow, the answer reward is not released (R = −1 + R_div) and it does not count as
+   * feasible. The reference code scores it as it stands (spec §1.7, §9.8), which lets a workflow that could
+   * never finish — no solver, say — earn its answer by running out the clock; a policy trained on that learns
+   * never to finish. `false` reproduces the reference code.
+   * @default true
+   */
+  readonly gateOnTimeout: boolean;
   readonly reward: DiversityRewardConfig;
   /** QA training reward: F1 (reference code) or EM. @default 'f1' */
   readonly qaRewardMetric: QaRewardMetric;
@@ -35,6 +44,7 @@ export const DEFAULT_ENV_CONFIG: EnvConfig = {
   twoStepPrompts: true,
   executeEachEdit: true,
   finishGate: DEFAULT_FINISH_GATE,
+  gateOnTimeout: true,
   reward: DEFAULT_DIVERSITY_REWARD_CONFIG,
   qaRewardMetric: 'f1',
   executionTimeoutMs: 600_000,
@@ -60,6 +70,7 @@ export function resolveEnvConfig(input: EnvConfigInput = {}): EnvConfig {
   if (!Number.isInteger(config.maxRounds) || config.maxRounds < 1) problems.push(`maxRounds: expected an integer >= 1, got ${config.maxRounds}`);
   if (!(config.executionTimeoutMs > 0)) problems.push(`executionTimeoutMs: expected > 0, got ${config.executionTimeoutMs}`);
   if (!(config.tokenBudget > 0)) problems.push(`tokenBudget: expected > 0, got ${config.tokenBudget}`);
+  if (typeof config.gateOnTimeout !== 'boolean') problems.push(`gateOnTimeout: expected a boolean, got ${String(config.gateOnTimeout)}`);
   if (config.qaRewardMetric !== 'f1' && config.qaRewardMetric !== 'em') problems.push(`qaRewardMetric: expected 'f1' or 'em', got ${String(config.qaRewardMetric)}`);
   if (!Number.isInteger(config.finishGate.minTotalOperators) || config.finishGate.minTotalOperators < 0) {
     problems.push(`finishGate.minTotalOperators: expected an integer >= 0, got ${config.finishGate.minTotalOperators}`);

@@ -29,6 +29,11 @@ export interface FeedbackSignals {
   readonly lastActionValid: boolean;
   readonly finishRejected: boolean;
   readonly awaitingPrompt: boolean;
+  /**
+   * A finish now would pass the finish gate. The reference environment tells its policy the same through the
+   * `[BLOCK_FINISH]` / `FINISH` hints of its feedback (spec §1.6).
+   */
+  readonly finishAllowed: boolean;
 }
 
 /** Reads checker / test verdicts and error counts from an execution trace. */

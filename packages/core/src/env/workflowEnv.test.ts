@@ -120,6 +120,60 @@ describe('WorkflowEnv', () => {
     expect(last.reward).toBe(-1);
   });
 
+  // R_div = 1 without a solver: a checker, Format, a structure and five operators, none of which solves.
+  const solverless: Parameters<WorkflowEnv['step']>[0][] = [
+    { type: 'add_parallel', operators: ['Plan', 'Format'] },
+    { type: 'prompt', prompt: 'Outline the approach.' },
+    { type: 'prompt', prompt: 'Only the number.' },
+    { type: 'add_conditional', condition: 'Verify', onFail: 'Format', onPass: 'Format' },
+    { type: 'prompt', prompt: 'Check the arithmetic.' },
+    { type: 'prompt', prompt: 'Only the number.' },
+    { type: 'prompt', prompt: 'Only the number.' },
+  ];
+
+  it('withholds the answer of an episode that runs out of rounds with a workflow the finish gate rejects', async () => {
+    const { env } = makeEnv({ maxRounds: solverless.length });
+    env.reset(task);
+    const last = await build(env, solverless);
+    expect(last.done).toBe(true);
+    const outcome = last.info.outcome!;
+    expect(outcome.reason).toBe('max_rounds');
+    expect(outcome.reward.diversity).toBe(1);
+    expect(outcome.taskScore.score).toBe(1);
+    expect(outcome.gateReasons).toEqual([expect.stringMatching(/solver/)]);
+    expect(outcome.reward.released).toBe(false);
+    expect(last.reward).toBe(0);
+  });
+
+  it('scores the same timeout as it stands with gateOnTimeout off (the reference code)', async () => {
+    const { env } = makeEnv({ maxRounds: solverless.length, gateOnTimeout: false });
+    env.reset(task);
+    const last = await build(env, solverless);
+    expect(last.info.outcome?.gateReasons).toHaveLength(1);
+    expect(last.info.outcome?.reward.released).toBe(true);
+    expect(last.reward).toBe(1);
+  });
+
+  it('tells the policy when a finish would pass the gate', async () => {
+    const { env } = makeEnv();
+    const start = env.reset(task);
+    expect(start.signals.finishAllowed).toBe(false);
+    const built = await build(env, [
+      { type: 'add_parallel', operators: ['Programmer', 'AnswerGenerate'] },
+      { type: 'prompt', prompt: 'Compute with code.' },
+      { type: 'prompt', prompt: 'Reason step by step.' },
+      { type: 'add', operator: 'ScEnsemble' },
+      { type: 'prompt', prompt: 'Pick the consistent one.' },
+      { type: 'add_conditional', condition: 'Verify', onFail: 'Revise' },
+      { type: 'prompt', prompt: 'Check the arithmetic.' },
+    ]);
+    // Awaiting the Revise prompt: no finish is possible yet.
+    expect(built.observation.signals.finishAllowed).toBe(false);
+    const complete = await build(env, [{ type: 'prompt', prompt: 'Fix the mistake.' }, { type: 'add', operator: 'Format' }, { type: 'prompt', prompt: 'Only the number.' }]);
+    expect(complete.observation.signals.finishAllowed).toBe(true);
+    expect((await env.step({ type: 'finish' })).info.outcome?.reason).toBe('finish');
+  });
+
   it('never reuses a node id after a delete', async () => {
     const { env } = makeEnv({ twoStepPrompts: false });
     env.reset(task);

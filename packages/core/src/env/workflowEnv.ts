@@ -55,6 +55,11 @@ export interface Observation {
 export interface EpisodeOutcome {
   readonly reason: 'finish' | 'max_rounds';
   readonly reward: RewardResult;
+  /**
+   * Why the finish gate would reject the final workflow of an episode that ran out of rounds (empty when it
+   * would accept it, or when the episode finished). With `gateOnTimeout` these withhold the answer reward.
+   */
+  readonly gateReasons: readonly string[];
   readonly taskScore: TaskScore;
   readonly canvas: Canvas;
   readonly dsl: string;
@@ -338,7 +343,8 @@ export class WorkflowEnv {
     let reward = finalReward ?? 0;
     let outcome = extra.outcome;
     if (!this.finished && this.round >= this.config.maxRounds) {
-      // No forced finish and no penalty (spec §1.7): the last execution is scored as it stands.
+      // No forced finish (spec §1.7): the last execution is scored, but with `gateOnTimeout` only a workflow the
+      // finish gate would accept has its answer released.
       this.finished = true;
       this.pending = null;
       outcome = await this.conclude('max_rounds');
@@ -388,8 +394,12 @@ export class WorkflowEnv {
     if (this.canvas.stages.length > 0 && this.executedCanvas !== this.canvas) await this.execute();
     const execution = this.canvas.stages.length > 0 ? this.lastExecution : undefined;
     const taskScore = await scoreExecution(this.task as Task, execution ?? { answer: '' }, this.options.sandbox, { qaMetric: this.config.qaRewardMetric });
-    const reward = computeReward(this.canvas, taskScore.score, this.config.reward, { tokens: execution?.tokens.total ?? 0 });
-    this.outcome = { reason, reward, taskScore, canvas: this.canvas, dsl: printDsl(this.canvas), rounds: this.round, ...(execution ? { execution } : {}) };
+    const gateReasons = reason === 'max_rounds' ? finishGateReasons(this.canvas, this.view as TaskView, execution?.answer, this.config.finishGate) : [];
+    const reward = computeReward(this.canvas, taskScore.score, this.config.reward, {
+      tokens: execution?.tokens.total ?? 0,
+      withheld: this.config.gateOnTimeout && gateReasons.length > 0,
+    });
+    this.outcome = { reason, reward, gateReasons, taskScore, canvas: this.canvas, dsl: printDsl(this.canvas), rounds: this.round, ...(execution ? { execution } : {}) };
     return this.outcome;
   }
 
@@ -418,7 +428,13 @@ export class WorkflowEnv {
       maxRounds: this.config.maxRounds,
       awaiting: state.awaiting,
       applicable: this.finished ? [] : applicableActions(state),
-      signals: { ...executionSignals(this.lastExecution), ...step, awaitingPrompt: state.awaiting !== null },
+      signals: {
+        ...executionSignals(this.lastExecution),
+        ...step,
+        awaitingPrompt: state.awaiting !== null,
+        finishAllowed:
+          !this.finished && state.awaiting === null && finishGateReasons(this.canvas, this.view as TaskView, this.lastExecution?.answer, this.config.finishGate).length === 0,
+      },
       feedback,
       done: this.finished,
     };

@@ -73,6 +73,51 @@ describe('ActionSpace with the random policy', () => {
   });
 });
 
+describe('ActionSpace decoding (temperature, top-p)', () => {
+  const observation = env().reset(mathTask);
+  // Type head: add (index 0) at logit 1, every other valid type at 0; argument heads uniform.
+  const logits = (head: string) => {
+    const out = new Float32Array(64);
+    if (head === 'type') out[0] = 1;
+    return out;
+  };
+  const addShare = (options: Parameters<ActionSpace['sample']>[3], draws = 4000) => {
+    const random = seededRandom(11);
+    let adds = 0;
+    for (let i = 0; i < draws; i += 1) if (space.sample(observation, logits, random, options).action.type === 'add') adds += 1;
+    return adds / draws;
+  };
+  const validTypes = space.sample(observation, logits, seededRandom(1)).masks.type!.reduce((n, bit) => n + bit, 0);
+  const share = (temperature: number) => Math.exp(1 / temperature) / (Math.exp(1 / temperature) + validTypes - 1);
+
+  it('samples p^(1/T): a lower temperature sharpens, the recorded log π stays the policy’s own', () => {
+    expect(addShare({})).toBeCloseTo(share(1), 1);
+    expect(addShare({ temperature: 0.5 })).toBeCloseTo(share(0.5), 1);
+    const random = seededRandom(5);
+    for (let i = 0; i < 20; i += 1) {
+      const tempered = space.sample(observation, logits, random, { temperature: 0.5 });
+      const typeProb = tempered.indices.type === 0 ? Math.E / (Math.E + validTypes - 1) : 1 / (Math.E + validTypes - 1);
+      let expected = Math.log(typeProb);
+      for (const head of HEADS.filter((h) => h !== 'type')) {
+        const mask = tempered.masks[head];
+        if (mask) expected -= Math.log(mask.reduce((sum, bit) => sum + bit, 0));
+      }
+      expect(tempered.logProb).toBeCloseTo(expected, 6);
+    }
+  });
+
+  it('keeps only the nucleus: a small top-p always picks the most likely option', () => {
+    expect(addShare({ topP: 0.01 }, 500)).toBe(1);
+    expect(addShare({ topP: 1 }, 500)).toBeLessThan(1);
+  });
+
+  it('refuses a temperature or top-p out of range', () => {
+    for (const options of [{ temperature: 0 }, { temperature: -1 }, { topP: 0 }, { topP: 1.5 }, { temperature: Number.NaN }]) {
+      expect(() => space.sample(observation, logits, seededRandom(1), options)).toThrow(/temperature > 0 and topP in \(0, 1\]/);
+    }
+  });
+});
+
 describe('fixed workflow baselines', () => {
   it.each(Object.keys(FIXED_WORKFLOWS) as (keyof typeof FIXED_WORKFLOWS)[])('%s builds its workflow through prompt turns', async (name) => {
     const policy = createFixedWorkflowPolicy(space, name, FIXED_WORKFLOWS[name]);

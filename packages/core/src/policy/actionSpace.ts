@@ -15,6 +15,8 @@ import { FORBIDDEN_IN_PARALLEL } from '../actions/validation.ts';
 import { CANVAS_LIMITS } from '../canvas/types.ts';
 import type { Observation } from '../env/workflowEnv.ts';
 import type { TemplateLibrary } from './templates.ts';
+import type { ActOptions } from './types.ts';
+import { CoreError } from '../errors.ts';
 
 /** Heads in sampling order. */
 export const HEADS = ['type', 'size', 'slot0', 'slot1', 'slot2', 'slot3', 'count', 'target', 'template'] as const;
@@ -216,24 +218,19 @@ export class ActionSpace {
 
   /**
    * Samples a decision from unmasked logits: type first, then each argument head under its mask.
-   * `random` returns uniforms in [0, 1); `greedy` takes the arg-max instead.
+   * `random` returns uniforms in [0, 1); `greedy` takes the arg-max instead; `temperature` and `topP` reshape
+   * the distribution sampled from, while the recorded log-probability and entropy stay the policy's own.
    */
-  sample(observation: Observation, logits: HeadLogits, random: () => number, greedy = false): Decision {
+  sample(observation: Observation, logits: HeadLogits, random: () => number, options: ActOptions = {}): Decision {
     const typeMask = this.typeMask(observation);
+    const temperature = options.temperature ?? 1;
+    const topP = options.topP ?? 1;
+    if (!(temperature > 0) || !(topP > 0 && topP <= 1)) {
+      throw new CoreError('CONFIG_INVALID', `[core] sampling: expected temperature > 0 and topP in (0, 1], got ${temperature} and ${topP}`);
+    }
     const pick = (head: HeadName, mask: Uint8Array) => {
       const logProbs = maskedLogSoftmax(logits(head), mask);
-      let index = -1;
-      if (greedy) {
-        for (let i = 0; i < logProbs.length; i += 1) if (mask[i] && (index < 0 || (logProbs[i] as number) > (logProbs[index] as number))) index = i;
-      } else {
-        let u = random();
-        for (let i = 0; i < logProbs.length; i += 1) {
-          if (!mask[i]) continue;
-          index = i;
-          u -= Math.exp(logProbs[i] as number);
-          if (u < 0) break;
-        }
-      }
+      const index = options.greedy ? argMax(logProbs, mask) : sampleIndex(logProbs, mask, random(), temperature, topP);
       let entropy = 0;
       for (let i = 0; i < logProbs.length; i += 1) if (mask[i]) entropy -= Math.exp(logProbs[i] as number) * (logProbs[i] as number);
       return { index, logProb: logProbs[index] as number, entropy };
@@ -328,4 +325,43 @@ export class ActionSpace {
     }
     return { action: this.decode(observation, indices), indices, masks, logProb, entropy };
   }
+}
+
+function argMax(logProbs: ArrayLike<number>, mask: Uint8Array): number {
+  let index = -1;
+  for (let i = 0; i < logProbs.length; i += 1) if (mask[i] && (index < 0 || (logProbs[i] as number) > (logProbs[index] as number))) index = i;
+  return index;
+}
+
+/** Inverse-CDF draw from the masked distribution ∝ p^(1/temperature), cut to its top-p nucleus. */
+function sampleIndex(logProbs: ArrayLike<number>, mask: Uint8Array, u: number, temperature: number, topP: number): number {
+  if (temperature === 1 && topP === 1) {
+    let index = -1;
+    for (let i = 0; i < logProbs.length; i += 1) {
+      if (!mask[i]) continue;
+      index = i;
+      u -= Math.exp(logProbs[i] as number);
+      if (u < 0) break;
+    }
+    return index;
+  }
+  const valid: number[] = [];
+  for (let i = 0; i < logProbs.length; i += 1) if (mask[i]) valid.push(i);
+  const top = Math.max(...valid.map((i) => logProbs[i] as number));
+  const weights = valid.map((i) => Math.exp(((logProbs[i] as number) - top) / temperature));
+  const order = valid.map((_, k) => k).sort((a, b) => (weights[b] as number) - (weights[a] as number));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const kept: number[] = [];
+  let mass = 0;
+  for (const k of order) {
+    kept.push(k);
+    mass += (weights[k] as number) / total;
+    if (mass >= topP) break;
+  }
+  let remaining = u * kept.reduce((sum, k) => sum + (weights[k] as number), 0);
+  for (const k of kept) {
+    remaining -= weights[k] as number;
+    if (remaining < 0) return valid[k] as number;
+  }
+  return valid[kept[kept.length - 1] as number] as number;
 }

@@ -21,6 +21,7 @@ const signals: FeedbackSignals = {
   answerEmpty: true,
   lastActionValid: true,
   finishRejected: false,
+  finishAllowed: false,
   awaitingPrompt: false,
 };
 

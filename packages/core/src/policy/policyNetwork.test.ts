@@ -21,7 +21,7 @@ function observe(dsl: string, problem: string): Observation {
     maxRounds: 20,
     awaiting: null,
     applicable: ['add', 'add_parallel', 'delete', 'modify', 'finish'],
-    signals: { executed: true, executionOk: true, nodeErrors: 0, checkerPassed: null, testPassed: null, answerVerbose: false, answerEmpty: false, lastActionValid: true, finishRejected: false, awaitingPrompt: false },
+    signals: { executed: true, executionOk: true, nodeErrors: 0, checkerPassed: null, testPassed: null, answerVerbose: false, answerEmpty: false, lastActionValid: true, finishRejected: false, awaitingPrompt: false, finishAllowed: false },
     feedback: '',
     done: false,
   };

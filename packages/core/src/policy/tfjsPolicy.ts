@@ -119,7 +119,7 @@ export class TfjsPolicy implements Policy {
     const random = () => this.rng.next();
     return observations.map((observation, b) => {
       const logits = (head: HeadName) => flat.subarray(b * total + offsets[head], b * total + offsets[head] + widths[head]);
-      return { ...this.space.sample(observation, logits, random, options.greedy ?? false), features: features[b] as PolicyFeatures };
+      return { ...this.space.sample(observation, logits, random, options), features: features[b] as PolicyFeatures };
     });
   }
 

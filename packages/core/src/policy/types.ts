@@ -9,6 +9,13 @@ import type { Decision } from './actionSpace.ts';
 export interface ActOptions {
   /** Arg-max instead of sampling (evaluation). @default false */
   readonly greedy?: boolean;
+  /**
+   * Sampling temperature of each head. Training samples the policy's own distribution (1); the paper evaluates
+   * at 0.6 (spec §4.4). Recorded log-probabilities stay those of the untempered policy. @default 1
+   */
+  readonly temperature?: number;
+  /** Nucleus sampling: each head samples from its smallest set of options holding this much probability (paper: 0.95). @default 1 */
+  readonly topP?: number;
 }
 
 /** Anything that picks actions for the canvas environment. */

@@ -82,6 +82,11 @@ export interface RewardResult {
 export interface ComputeRewardOptions {
   /** Tokens the workflow's execution used, for the optional cost term. */
   readonly tokens?: number;
+  /**
+   * Withholds the answer reward whatever R_div: the environment's finish gate rejected the workflow of an
+   * episode that ran out of rounds (`EnvConfig.gateOnTimeout`). @default false
+   */
+  readonly withheld?: boolean;
 }
 
 // R_div = 1 is tested with a tolerance: 0.2 + 0.2 + 0.2 + 0.4 is not exactly 1 in floating point.
@@ -124,7 +129,7 @@ export function computeReward(
   }
   const { diversity: measured, components } = diversityScore(canvas, config);
   const diversity = config.useDiversity ? measured : 1;
-  const released = !config.conditionalRelease || diversity === 1;
+  const released = options.withheld !== true && (!config.conditionalRelease || diversity === 1);
   const costPenalty = (config.costWeight * tokens) / 1000;
   const total = -1 + diversity + (released ? answerScore : 0) - costPenalty;
   return { total, diversity, components, released, answerScore, costPenalty };

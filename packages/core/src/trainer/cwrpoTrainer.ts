@@ -49,7 +49,7 @@ import {
 } from './checkpoint.ts';
 import type { DemoTrajectory } from './demonstrations.ts';
 import { validateConfig, type CwrpoConfig, type CwrpoConfigInput } from './grpoConfig.ts';
-import { cwrpoLoss, type DemoBatch } from './loss.ts';
+import { cwrpoLoss, globalGradNorm, type DemoBatch } from './loss.ts';
 import { METRICS, summarize, type MetricRecord } from './metrics.ts';
 import { runRollouts, type Trajectory } from './rollout.ts';
 import { sampleTasksBalanced, shuffleInPlace } from './sampling.ts';
@@ -320,7 +320,7 @@ export function createCwrpoTrainer(options: CwrpoTrainerOptions): CwrpoTrainer {
               return loss.total;
             }, variables);
             const gradList = variables.map((v) => grads[v.name] ?? tf.zerosLike(v));
-            const normTensor = tf.tidy(() => tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g))))));
+            const normTensor = globalGradNorm(gradList);
             const gradNorm = normTensor.dataSync()[0] as number;
             normTensor.dispose();
             // Global-norm clipping (tfjs has no clipByGlobalNorm): g ← g · min(1, c/(‖g‖ + 1e-6)), as torch's clip_grad_norm_
@@ -356,7 +356,7 @@ export function createCwrpoTrainer(options: CwrpoTrainerOptions): CwrpoTrainer {
       [METRICS.rewardMean]: reward.mean,
       [METRICS.rewardMin]: reward.min,
       [METRICS.rewardMax]: reward.max,
-      [METRICS.rewardFeasibleFrac]: mean(trajectories.map((t) => (t.outcome.measuredDiversity === 1 ? 1 : 0))),
+      [METRICS.rewardFeasibleFrac]: mean(trajectories.map((t) => (t.outcome.feasible ? 1 : 0))),
       [METRICS.answerScore]: mean(trajectories.map((t) => t.outcome.answerScore)),
       [METRICS.shortcutRate]: mean(trajectories.map((t) => (t.shortcut ? 1 : 0))),
       [METRICS.episodeTurns]: mean(trajectories.map((t) => t.outcome.rounds)),

@@ -318,3 +318,12 @@ export function cwrpoLoss(config: CwrpoLossConfig, batch: PolicyBatch, demo?: De
     return { total, policyLoss, kl, entropy, demoLoss, clipFrac, approxKlOld: surrogate.approxKlOld };
   });
 }
+
+/**
+ * ‖g‖ over every gradient, for global-norm clipping. Summed one tensor at a time, not with one addN: on webgpu
+ * an addN binds a storage buffer per input, and adapters allow 8–16 per shader, far fewer than a network's
+ * variables (seen on an H200: 66 inputs against a limit of 16, and a silently wrong norm).
+ */
+export function globalGradNorm(grads: readonly tf.Tensor[]): tf.Scalar {
+  return tf.tidy(() => tf.sqrt(grads.reduce<tf.Tensor>((sum, g) => tf.add(sum, tf.sum(tf.square(g))), tf.scalar(0))) as tf.Scalar);
+}

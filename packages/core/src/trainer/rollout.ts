@@ -37,6 +37,13 @@ export interface TrajectoryOutcome {
    * and shortcut rates compare across algorithms (GRPO trains with `useDiversity: false`).
    */
   readonly measuredDiversity: number;
+  /**
+   * A legitimate workflow: measured R_div = 1 and, for an episode that ran out of rounds, one the finish gate
+   * would accept (`EnvConfig.gateOnTimeout`; an accepted finish has passed it already).
+   */
+  readonly feasible: boolean;
+  /** Why the finish gate would reject the final workflow of an episode that ran out of rounds. */
+  readonly gateReasons: readonly string[];
   readonly released: boolean;
   /** R_answer in [0, 1] (accuracy, QA F1 or pass@1), released or not. */
   readonly answerScore: number;
@@ -100,7 +107,7 @@ export interface Trajectory<D extends Decision = Decision> {
   readonly outcome: TrajectoryOutcome;
   /** Every step in order, when the rollout was asked to record them (`recordSteps`). */
   readonly steps?: readonly TrajectoryStep[];
-  /** A shortcut (spec §8): the episode ended without a feasible workflow (measured R_div < 1). */
+  /** A shortcut (spec §8): the episode ended without a feasible workflow (`outcome.feasible` is false). */
   readonly shortcut: boolean;
 }
 
@@ -113,6 +120,8 @@ export interface RolloutOptions<D extends Decision> {
   readonly makeEnv: (task: Task, episode: number) => WorkflowEnv;
   /** Arg-max decisions (evaluation). @default false */
   readonly greedy?: boolean;
+  /** Decoding of sampled decisions (evaluation; the paper's is temperature 0.6, top-p 0.95). @default the policy's own distribution */
+  readonly decoding?: Pick<ActOptions, 'temperature' | 'topP'>;
   /** Episodes live at once; the rest wait for a slot. @default all of them */
   readonly concurrency?: number;
   /** Diversity terms for `measuredDiversity` (weights, thresholds); its ablation switches are ignored. @default the env's */
@@ -161,13 +170,16 @@ export function hasChoice(decision: Decision): boolean {
   });
 }
 
-function summarizeOutcome(outcome: EpisodeOutcome, diversity: DiversityRewardConfig): TrajectoryOutcome {
+function summarizeOutcome(outcome: EpisodeOutcome, diversity: DiversityRewardConfig, gateOnTimeout: boolean): TrajectoryOutcome {
   const execution = outcome.execution;
+  const measuredDiversity = diversityScore(outcome.canvas, diversity).diversity;
   return {
     reason: outcome.reason,
     reward: outcome.reward.total,
     diversity: outcome.reward.diversity,
-    measuredDiversity: diversityScore(outcome.canvas, diversity).diversity,
+    measuredDiversity,
+    feasible: measuredDiversity === 1 && !(gateOnTimeout && outcome.gateReasons.length > 0),
+    gateReasons: outcome.gateReasons,
     released: outcome.reward.released,
     answerScore: outcome.taskScore.score,
     correct: outcome.taskScore.correct,
@@ -233,7 +245,7 @@ export async function runRollouts<D extends Decision>(options: RolloutOptions<D>
     }
     const decisions = await options.policy.act(
       live.map((episode) => episode.observation),
-      options.greedy ? { greedy: true } : {},
+      options.greedy ? { greedy: true } : { ...options.decoding },
     );
     actCalls += 1;
     if (decisions.length !== live.length) {
@@ -253,7 +265,7 @@ export async function runRollouts<D extends Decision>(options: RolloutOptions<D>
     for (const episode of live.filter((candidate) => candidate.observation.done)) {
       const outcome = episode.env.result;
       if (!outcome) throw new CoreError('INTERNAL', `[core] runRollouts: episode ${episode.episode} is done without an outcome`);
-      const summary = summarizeOutcome(outcome, options.diversity ?? episode.env.config.reward);
+      const summary = summarizeOutcome(outcome, options.diversity ?? episode.env.config.reward, episode.env.config.gateOnTimeout);
       const trajectory: Trajectory<D> = {
         episode: episode.episode,
         taskId: episode.task.id,
@@ -264,7 +276,7 @@ export async function runRollouts<D extends Decision>(options: RolloutOptions<D>
         choices: episode.decisions.map(hasChoice),
         outcome: summary,
         ...(options.recordSteps ? { steps: episode.steps } : {}),
-        shortcut: summary.measuredDiversity < 1,
+        shortcut: !summary.feasible,
       };
       trajectories[episode.episode] = trajectory;
       done += 1;

@@ -249,6 +249,8 @@ async function probeWebgpu(options: SelectTfBackendOptions): Promise<Probe> {
       maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
       maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
       maxBufferSize: limits.maxBufferSize,
+      // Kernels with many inputs (addN, concat) bind one storage buffer each; the default allows 8.
+      maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
     },
   });
   Object.assign(globalThis, dawn.globals);
