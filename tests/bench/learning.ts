@@ -34,8 +34,10 @@ import {
   createRandomPolicy,
   createTemplateLibrary,
   createTfjsPolicy,
+  DECODINGS,
   FIXED_WORKFLOWS,
   formatTfBackendInfo,
+  isDecodingName,
   isTfBackendPreference,
   loadDataset,
   METRICS,
@@ -46,6 +48,7 @@ import {
   WorkflowEnv,
   type BatchPolicy,
   type Decision,
+  type DecodingName,
   type DemoTrajectory,
   type MetricsRow,
   type PolicyNetworkConfig,
@@ -236,19 +239,14 @@ interface Row {
  * Decodings of the learned policies: the paper's (temperature 0.6, top-p 0.95, spec §4.4), arg-max, and the
  * policy's own distribution. The goal checks read the first one listed.
  */
-const DECODINGS = {
-  paper: { label: 'T 0.6, top-p 0.95', greedy: false, decoding: { temperature: 0.6, topP: 0.95 } },
-  greedy: { label: 'greedy', greedy: true, decoding: {} },
-  sample: { label: 'sampled, T 1', greedy: false, decoding: {} },
-} as const;
+const DECODING_LABELS: Readonly<Record<DecodingName, string>> = { paper: 'T 0.6, top-p 0.95', greedy: 'greedy', sample: 'sampled, T 1' };
 const evalModes = (args['eval-modes'] ?? '').split(',').filter(Boolean);
-for (const mode of evalModes) if (!(mode in DECODINGS)) throw new Error(`--eval-modes: expected paper, greedy or sample, got ${mode}`);
-async function evaluate(name: string, policy: BatchPolicy, mode: keyof typeof DECODINGS = 'sample'): Promise<Row> {
+for (const mode of evalModes) if (!isDecodingName(mode)) throw new Error(`--eval-modes: expected paper, greedy or sample, got ${mode}`);
+async function evaluate(name: string, policy: BatchPolicy, mode: DecodingName = 'sample'): Promise<Row> {
   const { trajectories } = await runRollouts<Decision>({
     policy,
     tasks: test,
-    greedy: DECODINGS[mode].greedy,
-    decoding: DECODINGS[mode].decoding,
+    decoding: DECODINGS[mode],
     makeEnv: () => new WorkflowEnv({ registry, backend: backendFor(EVAL_SEED), sandbox }),
   });
   log(`evaluated ${name}`);
@@ -256,7 +254,7 @@ async function evaluate(name: string, policy: BatchPolicy, mode: keyof typeof DE
 }
 const rows: Row[] = [];
 for (const [algorithm, run] of trained) {
-  for (const mode of evalModes as (keyof typeof DECODINGS)[]) rows.push(await evaluate(`${algorithm.toUpperCase()} (${DECODINGS[mode].label})`, run.policy, mode));
+  for (const mode of evalModes as DecodingName[]) rows.push(await evaluate(`${algorithm.toUpperCase()} (${DECODING_LABELS[mode]})`, run.policy, mode));
 }
 rows.push(await evaluate('random', createRandomPolicy(space, seed)));
 for (const [name, workflows] of Object.entries(FIXED_WORKFLOWS)) rows.push(await evaluate(`fixed: ${name}`, createFixedWorkflowPolicy(space, name, workflows)));

@@ -97,7 +97,7 @@ export { assembleTestProgram, CODE_SCORE_TIMEOUT_MS, extractCode, scoreCode, typ
 export { ActionSpace, HEADS, type ActionSpaceOptions, type Decision, type HeadIndices, type HeadLogits, type HeadName } from './policy/actionSpace.ts';
 export { createTemplateLibrary, TemplateLibrary, type PromptTemplate } from './policy/templates.ts';
 export { createFixedWorkflowPolicy, createRandomPolicy, FIXED_WORKFLOWS, seededRandom } from './policy/baselines.ts';
-export type { ActOptions, Policy } from './policy/types.ts';
+export { DECODINGS, isDecodingName, type ActOptions, type DecodingName, type Policy } from './policy/types.ts';
 export {
   createLlmDirector,
   FALLBACK_ACTION,

@@ -6,7 +6,9 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import {
+  DECODINGS,
   evaluateWorkflow,
+  isDecodingName,
   isTfBackendPreference,
   parseDsl,
   printDsl,
@@ -26,8 +28,8 @@ export const EVAL_HELP = `Usage: flowsteer eval --dataset NAME[,NAME…] --workf
 
 Evaluates a fixed workflow on dataset slices and prints score (the paper's metric), feasibility,
 mean tokens and mean latency per dataset. With --policy, runs one environment episode per task
-(a trained policy acts greedily; random samples; the fixed workflows build their workflow per task
-kind) on the test side of the split (the run's own split for a trained policy).
+(a trained policy decodes as --decoding says; random samples; the fixed workflows build their workflow
+per task kind) on the test side of the split (the run's own split for a trained policy).
 
 Options:
   --dataset, -d     comma-separated dataset names (gsm8k, math, hotpotqa, squad_v2, mbpp, humaneval,
@@ -39,6 +41,8 @@ Options:
   --test-fraction   held-out share for --split            (default: the run's, else 0.2)
   --split-seed      split seed for --split                (default: the run's, else flowsteer)
   --tf-backend      tfjs backend for a trained policy     (default auto)
+  --decoding        a trained policy's decoding: greedy (arg-max), paper (temperature 0.6, top-p 0.95,
+                    the paper's evaluation) or sample (its training distribution)      (default greedy)
   --backend         LLM backend: sim (the simulated executor) or openai (any OpenAI-compatible
                     endpoint: OPENAI_BASE_URL, OPENAI_API_KEY, FLOWSTEER_LLM_MODEL …)     (default sim)
   --model           openai: the executor model                  (default FLOWSTEER_LLM_MODEL)
@@ -91,6 +95,7 @@ export async function evalCommand(argv: readonly string[]): Promise<number> {
       'test-fraction': { type: 'string' },
       'split-seed': { type: 'string' },
       'tf-backend': { type: 'string', default: 'auto' },
+      decoding: { type: 'string', default: 'greedy' },
       backend: { type: 'string', default: 'sim' },
       model: { type: 'string' },
       'base-url': { type: 'string' },
@@ -162,9 +167,20 @@ async function evalPolicyCommand(
   spec: string,
   allTasks: readonly Task[],
   runtime: Runtime,
-  options: { split?: string | undefined; 'test-fraction'?: string | undefined; 'split-seed'?: string | undefined; 'tf-backend': string; concurrency: number; seed: number; json?: string | undefined },
+  options: {
+    split?: string | undefined;
+    'test-fraction'?: string | undefined;
+    'split-seed'?: string | undefined;
+    'tf-backend': string;
+    decoding: string;
+    concurrency: number;
+    seed: number;
+    json?: string | undefined;
+  },
 ): Promise<number> {
   const baseline = (BASELINE_POLICIES as readonly string[]).includes(spec);
+  const decoding = options.decoding;
+  if (!isDecodingName(decoding)) throw new Error(`--decoding: expected greedy, paper or sample, got '${decoding}'`);
   const run = baseline ? undefined : await resolvePolicyPath(spec).then((at) => (at.runDir ? readRunSettings(at.runDir) : undefined));
   const split = options.split ?? 'test';
   if (!['all', 'train', 'test'].includes(split)) throw new Error(`--split: expected all, train or test, got '${split}'`);
@@ -182,15 +198,18 @@ async function evalPolicyCommand(
   const bar = createProgressBar('eval', tasks.length);
   let correct = 0;
   try {
+    const trained = loaded.kind === 'trained'; // baselines and LLM directors keep their own decoding
     const report = await evaluatePolicy(loaded.policy, tasks, runtime, {
-      greedy: loaded.greedy,
+      greedy: false,
+      decoding: trained ? DECODINGS[decoding] : {},
       onProgress: (done, _total, item) => {
         if (item.score.correct) correct += 1;
         bar.update(done, `correct ${correct}/${done}`);
       },
     });
     bar.finish(`correct ${correct}/${tasks.length} in ${(report.wallMs / 1000).toFixed(1)}s`);
-    process.stdout.write(`${renderEvalTable(report.datasets, runtime.label, loaded.name, runtime.backend.simulated)}\n`);
+    const policyName = trained ? loaded.name.replace('(greedy)', `(${decoding} decoding)`) : loaded.name;
+    process.stdout.write(`${renderEvalTable(report.datasets, runtime.label, policyName, runtime.backend.simulated)}\n`);
     for (const line of runtime.usageLines()) process.stdout.write(`${line}\n`);
     process.stdout.write(`shortcut rate ${fixed(100 * report.shortcutRate)}%, mean turns ${fixed(report.meanTurns)} (episodes on the ${split} split)\n`);
     if (options.json) {

@@ -21,6 +21,7 @@ import {
   summarizeByDataset,
   TfjsPolicy,
   WorkflowEnv,
+  type ActOptions,
   type BatchPolicy,
   type Decision,
   type EvalItem,
@@ -110,6 +111,8 @@ export interface CliPolicyOptions {
 export interface CliPolicy {
   readonly policy: BatchPolicy;
   readonly name: string;
+  /** A trained TfjsPolicy (its decoding is the caller's choice), a baseline or an LLM director. */
+  readonly kind: 'trained' | 'baseline' | 'llm';
   readonly greedy: boolean;
   dispose(): void;
 }
@@ -132,7 +135,7 @@ function loadLlmDirector(spec: string, options: CliPolicyOptions): CliPolicy {
   const policy = createLlmDirector({ backend, operators: directorOperators(options.registry), ...options.director });
   const temperature = options.director?.temperature ?? 0.6;
   // Sampled like the paper's evaluation (T 0.6, spec §4.4); `director.temperature: 0` makes runs repeatable and cacheable.
-  return { policy, name: `LLM director ${backend.model} (${backend.name}, T=${temperature})`, greedy: false, dispose: () => policy.forget() };
+  return { policy, name: `LLM director ${backend.model} (${backend.name}, T=${temperature})`, kind: 'llm', greedy: false, dispose: () => policy.forget() };
 }
 
 /**
@@ -141,14 +144,14 @@ function loadLlmDirector(spec: string, options: CliPolicyOptions): CliPolicy {
  */
 export async function loadCliPolicy(spec: string, space: ActionSpace, seed: number, options: CliPolicyOptions = {}): Promise<CliPolicy> {
   if (spec.startsWith(LLM_POLICY_PREFIX)) return loadLlmDirector(spec, options);
-  if (spec === 'random') return { policy: createRandomPolicy(space, seed), name: 'random (sampled)', greedy: false, dispose() {} };
+  if (spec === 'random') return { policy: createRandomPolicy(space, seed), name: 'random (sampled)', kind: 'baseline', greedy: false, dispose() {} };
   if (spec in FIXED_WORKFLOWS) {
     const workflows = FIXED_WORKFLOWS[spec as keyof typeof FIXED_WORKFLOWS];
-    return { policy: createFixedWorkflowPolicy(space, spec, workflows), name: `fixed workflow: ${spec}`, greedy: false, dispose() {} };
+    return { policy: createFixedWorkflowPolicy(space, spec, workflows), name: `fixed workflow: ${spec}`, kind: 'baseline', greedy: false, dispose() {} };
   }
   const { policyDir } = await resolvePolicyPath(spec);
   const policy = await TfjsPolicy.load(policyDir, space);
-  return { policy, name: `trained policy (greedy): ${policyDir}`, greedy: true, dispose: () => policy.dispose() };
+  return { policy, name: `trained policy (greedy): ${policyDir}`, kind: 'trained', greedy: true, dispose: () => policy.dispose() };
 }
 
 /**
@@ -159,13 +162,20 @@ export async function evaluatePolicy(
   policy: BatchPolicy,
   tasks: readonly Task[],
   runtime: Runtime,
-  options: { readonly greedy: boolean; readonly concurrency?: number; readonly onProgress?: (done: number, total: number, item: EvalItem) => void },
+  options: {
+    readonly greedy: boolean;
+    /** Decoding of a trained policy (`DECODINGS`); `greedy` is applied on top. */
+    readonly decoding?: ActOptions;
+    readonly concurrency?: number;
+    readonly onProgress?: (done: number, total: number, item: EvalItem) => void;
+  },
 ): Promise<EvalReport & { readonly shortcutRate: number; readonly meanTurns: number }> {
   const started = performance.now();
   const { trajectories } = await runRollouts<Decision>({
     policy,
     tasks,
     greedy: options.greedy,
+    ...(options.decoding ? { decoding: options.decoding } : {}),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     makeEnv: () => new WorkflowEnv({ registry: runtime.registry, backend: runtime.backend, sandbox: runtime.sandbox }),
     ...(options.onProgress

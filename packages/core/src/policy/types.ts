@@ -18,6 +18,23 @@ export interface ActOptions {
   readonly topP?: number;
 }
 
+/** Named decodings of a trained policy for evaluation. */
+export const DECODINGS = {
+  /** Arg-max of every head: deterministic. */
+  greedy: { greedy: true },
+  /** The paper's evaluation decoding (spec §4.4): temperature 0.6, top-p 0.95. */
+  paper: { temperature: 0.6, topP: 0.95 },
+  /** The policy's own distribution, as in training. */
+  sample: {},
+} as const satisfies Record<string, ActOptions>;
+
+export type DecodingName = keyof typeof DECODINGS;
+
+/** Whether `name` is one of {@link DECODINGS}. */
+export function isDecodingName(name: string): name is DecodingName {
+  return Object.hasOwn(DECODINGS, name);
+}
+
 /** Anything that picks actions for the canvas environment. */
 export interface Policy {
   readonly name: string;

@@ -118,10 +118,10 @@ export interface RolloutOptions<D extends Decision> {
   readonly tasks: readonly Task[];
   /** A fresh environment for episode `episode` (one per episode: environments are not re-entrant). */
   readonly makeEnv: (task: Task, episode: number) => WorkflowEnv;
-  /** Arg-max decisions (evaluation). @default false */
+  /** Arg-max decisions (evaluation); shorthand for `decoding: { greedy: true }`. @default false */
   readonly greedy?: boolean;
-  /** Decoding of sampled decisions (evaluation; the paper's is temperature 0.6, top-p 0.95). @default the policy's own distribution */
-  readonly decoding?: Pick<ActOptions, 'temperature' | 'topP'>;
+  /** How the policy decodes (evaluation; see `DECODINGS`, the paper's is temperature 0.6, top-p 0.95). @default the policy's own distribution */
+  readonly decoding?: ActOptions;
   /** Episodes live at once; the rest wait for a slot. @default all of them */
   readonly concurrency?: number;
   /** Diversity terms for `measuredDiversity` (weights, thresholds); its ablation switches are ignored. @default the env's */
@@ -245,7 +245,7 @@ export async function runRollouts<D extends Decision>(options: RolloutOptions<D>
     }
     const decisions = await options.policy.act(
       live.map((episode) => episode.observation),
-      options.greedy ? { greedy: true } : { ...options.decoding },
+      options.greedy ? { ...options.decoding, greedy: true } : { ...options.decoding },
     );
     actCalls += 1;
     if (decisions.length !== live.length) {
