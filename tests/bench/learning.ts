@@ -76,6 +76,7 @@ const { values: args } = parseArgs({
     profile: { type: 'string', default: DEFAULT_SIM_PROFILE },
     seed: { type: 'string', default: '42' },
     'curve-every': { type: 'string', default: '10' },
+    vocab: { type: 'string', default: '512' },
     'show-workflows': { type: 'boolean', default: false },
     'kl-beta': { type: 'string' },
     minibatch: { type: 'string' },
@@ -96,7 +97,7 @@ const parallel = args.parallel === true && args['no-parallel'] !== true && train
 
 const num = (name: keyof typeof args): number => Number(args[name]);
 /** The bench network: one small pre-LN block (~33k parameters); the 2-core CPU is the constraint here. */
-const NETWORK: Partial<PolicyNetworkConfig> = { dModel: 32, heads: 4, layers: 1, ffn: 64, vocab: 512, maxTokens: 32 };
+const NETWORK: Partial<PolicyNetworkConfig> = { dModel: 32, heads: 4, layers: 1, ffn: 64, vocab: Number(args.vocab), maxTokens: 32 };
 const EVAL_SEED = 1_000_003; // one executor seed for every evaluated policy, never used in training
 const started = performance.now();
 const seconds = () => ((performance.now() - started) / 1000).toFixed(0);

@@ -19,6 +19,20 @@ function makeEnv(config = {}) {
   return { env: new WorkflowEnv({ registry: registryOf(operators), backend, sandbox: noSandbox, config }), backend };
 }
 
+/** Steps that build a workflow the finish gate accepts, with R_div = 1 (on an empty canvas or after one solver). */
+const feasibleSteps: Parameters<WorkflowEnv['step']>[0][] = [
+  { type: 'add_parallel', operators: ['Programmer', 'AnswerGenerate'] },
+  { type: 'prompt', prompt: 'Compute with code.' },
+  { type: 'prompt', prompt: 'Reason step by step.' },
+  { type: 'add', operator: 'ScEnsemble' },
+  { type: 'prompt', prompt: 'Pick the consistent one.' },
+  { type: 'add_conditional', condition: 'Verify', onFail: 'Revise' },
+  { type: 'prompt', prompt: 'Check the arithmetic.' },
+  { type: 'prompt', prompt: 'Fix the mistake.' },
+  { type: 'add', operator: 'Format' },
+  { type: 'prompt', prompt: 'Only the number.' },
+];
+
 async function build(env: WorkflowEnv, steps: readonly (Parameters<WorkflowEnv['step']>[0])[]) {
   let last;
   for (const step of steps) last = await env.step(step);
@@ -88,18 +102,7 @@ describe('WorkflowEnv', () => {
     expect(rejected.info.finishRejected).toEqual(
       expect.arrayContaining(['needs at least 5 operators, has 1', 'needs a parallel, conditional or loop structure', 'the last result is verbose: add a Format operator']),
     );
-    await build(env, [
-      { type: 'add_parallel', operators: ['Programmer', 'AnswerGenerate'] },
-      { type: 'prompt', prompt: 'Compute with code.' },
-      { type: 'prompt', prompt: 'Reason step by step.' },
-      { type: 'add', operator: 'ScEnsemble' },
-      { type: 'prompt', prompt: 'Pick the consistent one.' },
-      { type: 'add_conditional', condition: 'Verify', onFail: 'Revise' },
-      { type: 'prompt', prompt: 'Check the arithmetic.' },
-      { type: 'prompt', prompt: 'Fix the mistake.' },
-      { type: 'add', operator: 'Format' },
-      { type: 'prompt', prompt: 'Only the number.' },
-    ]);
+    await build(env, feasibleSteps);
     const done = await env.step('<action>finish</action>');
     expect(done.done).toBe(true);
     expect(done.info.outcome?.reason).toBe('finish');
@@ -158,18 +161,11 @@ describe('WorkflowEnv', () => {
     const { env } = makeEnv();
     const start = env.reset(task);
     expect(start.signals.finishAllowed).toBe(false);
-    const built = await build(env, [
-      { type: 'add_parallel', operators: ['Programmer', 'AnswerGenerate'] },
-      { type: 'prompt', prompt: 'Compute with code.' },
-      { type: 'prompt', prompt: 'Reason step by step.' },
-      { type: 'add', operator: 'ScEnsemble' },
-      { type: 'prompt', prompt: 'Pick the consistent one.' },
-      { type: 'add_conditional', condition: 'Verify', onFail: 'Revise' },
-      { type: 'prompt', prompt: 'Check the arithmetic.' },
-    ]);
-    // Awaiting the Revise prompt: no finish is possible yet.
+    const awaitingRevisePrompt = feasibleSteps.findIndex((step) => typeof step !== 'string' && step.type === 'prompt' && step.prompt === 'Fix the mistake.');
+    const built = await build(env, feasibleSteps.slice(0, awaitingRevisePrompt));
+    expect(built.observation.awaiting?.operator).toBe('Revise');
     expect(built.observation.signals.finishAllowed).toBe(false);
-    const complete = await build(env, [{ type: 'prompt', prompt: 'Fix the mistake.' }, { type: 'add', operator: 'Format' }, { type: 'prompt', prompt: 'Only the number.' }]);
+    const complete = await build(env, feasibleSteps.slice(awaitingRevisePrompt));
     expect(complete.observation.signals.finishAllowed).toBe(true);
     expect((await env.step({ type: 'finish' })).info.outcome?.reason).toBe('finish');
   });
