@@ -1,13 +1,13 @@
 /**
  * Benchmark 1 (issue 3): does the trainer learn? On the SIMULATED executor with a mixed training set (math, QA and
  * code sources) and a seeded held-out split, one run trains CWRPO, GRPO and REINFORCE from the same initial
- * policy for the same number of iterations (same batch sizes), then evaluates them, the random policy and the
+ * policy with the same batch sizes and the same wall-time budget, then evaluates them, the random policy and the
  * fixed workflows (CoT, self-consistency, hand-designed) on the held-out tasks with the same environment (full
  * conditional-release reward, 20 rounds, one executor seed). Prints the held-out table, the learning curves and
  * the goal checks: CWRPO ≥ 95% feasible, a higher answer score than every fixed workflow, a higher reward than
  * GRPO. It asserts nothing: the table is the result, whatever it shows.
  *
- * Run: pnpm exec tsx tests/bench/learning.ts [--iterations 140] [--budget-min 13] [--datasets gsm8k,hotpotqa,mbpp]
+ * Run: pnpm exec tsx tests/bench/learning.ts [--iterations 1000] [--budget-min 13] [--vocab 8192] [--datasets gsm8k,hotpotqa,mbpp]
  *        [--limit 200] [--test-fraction 0.3] [--group 4] [--tasks-per-iter 9] [--epochs 3] [--lr 3e-3]
  *        [--algorithms cwrpo,grpo,reinforce] [--seed 42] [--tf-backend wasm] [--eval-modes paper,greedy,sample]
  *        [--demos N --demo-weight 0.1] [--fixed-executor-seed] [--group-by task|source] [--show-workflows]
@@ -57,12 +57,12 @@ import {
   type Trajectory,
 } from '@flowsteer/core';
 import { createOperatorRegistry, createSimBackend, DEFAULT_SIM_PROFILE } from '@flowsteer/operators';
-import { fixed, renderTable } from '@flowsteer/server';
+import { fixed, NETWORK_PRESETS, renderTable } from '@flowsteer/server';
 
 const { values: args } = parseArgs({
   options: {
     'budget-min': { type: 'string', default: '13' },
-    iterations: { type: 'string', default: '140' },
+    iterations: { type: 'string', default: '1000' },
     datasets: { type: 'string', default: 'gsm8k,hotpotqa,mbpp' },
     limit: { type: 'string', default: '200' },
     'test-fraction': { type: 'string', default: '0.3' },
@@ -76,7 +76,7 @@ const { values: args } = parseArgs({
     profile: { type: 'string', default: DEFAULT_SIM_PROFILE },
     seed: { type: 'string', default: '42' },
     'curve-every': { type: 'string', default: '10' },
-    vocab: { type: 'string', default: '512' },
+    vocab: { type: 'string' },
     'show-workflows': { type: 'boolean', default: false },
     'kl-beta': { type: 'string' },
     minibatch: { type: 'string' },
@@ -96,8 +96,8 @@ const trainOnly = args['train-only'];
 const parallel = args.parallel === true && args['no-parallel'] !== true && trainOnly === undefined;
 
 const num = (name: keyof typeof args): number => Number(args[name]);
-/** The bench network: one small pre-LN block (~33k parameters); the 2-core CPU is the constraint here. */
-const NETWORK: Partial<PolicyNetworkConfig> = { dModel: 32, heads: 4, layers: 1, ffn: 64, vocab: Number(args.vocab), maxTokens: 32 };
+/** The CLI's default network (`small`: one pre-LN block, 0.28M parameters, most of them the hashed token embedding). */
+const NETWORK: Partial<PolicyNetworkConfig> = { ...NETWORK_PRESETS.small, ...(args.vocab === undefined ? {} : { vocab: Number(args.vocab) }) };
 const EVAL_SEED = 1_000_003; // one executor seed for every evaluated policy, never used in training
 const started = performance.now();
 const seconds = () => ((performance.now() - started) / 1000).toFixed(0);

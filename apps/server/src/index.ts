@@ -88,7 +88,7 @@ export { createFlowsteerServer, GRAPHQL_PATH, type FlowsteerServer, type Flowste
 export { createDbResponseCache } from './llm/dbResponseCache.ts';
 export { runUsageTotals, experimentUsageTotals, type UsageTotals } from './llm/usageTotals.ts';
 export { JOB_POLICIES, LLM_JOB_POLICY } from './jobs/jobPolicy.ts';
-export { BASELINE_POLICIES, LLM_POLICY_PREFIX, loadCliPolicy, type CliPolicy, type CliPolicyOptions } from './cli/policyRuntime.ts';
+export { BASELINE_POLICIES, LLM_POLICY_PREFIX, loadCliPolicy, NETWORK_PRESETS, type CliPolicy, type CliPolicyOptions } from './cli/policyRuntime.ts';
 
 export { runBench, type RunBenchOptions, type BenchRuntime, type BenchTarget } from './bench/runBench.ts';
 export {
