@@ -67,6 +67,17 @@ forEachDatabase('experiments and runs', (ctx) => {
       expect(await flat({ first: 100 })).toEqual([...created].reverse());
     });
 
+    it('lists rows that share created_at (one transaction, one now()) in the order they were written', async () => {
+      const names = ['q', 'w', 'e', 'r', 't', 'y'];
+      await ctx.db.transaction(async (tx) => {
+        for (const name of names) await makeExperiment(tx as unknown as AppDb, name);
+      });
+      const page = await listExperiments(ctx.db, { first: 10, sort: 'CREATED_ASC' });
+      expect(new Set(page.items.map((e) => e.createdAt.getTime())).size).toBe(1);
+      expect(page.items.map((e) => e.name)).toEqual(names);
+      expect((await listExperiments(ctx.db, { first: 10 })).items.map((e) => e.name)).toEqual([...names].reverse());
+    });
+
     it('rejects a cursor of another sort, a forged cursor and an oversized page with BAD_USER_INPUT', async () => {
       await makeExperiment(ctx.db, 'a');
       await makeExperiment(ctx.db, 'b');

@@ -5,10 +5,10 @@
  * committed, and no episode is lost or doubled.
  * @public
  */
-import { randomUUID } from 'node:crypto';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import { AppError } from '../../errors.ts';
 import type { AppDb } from '../client.ts';
+import { newId } from '../ids.ts';
 import { episodeSteps, episodes, runMetrics, trainingRuns } from '../schema.ts';
 import { saveResumeCheckpoint, type CheckpointWrite } from './checkpoints.ts';
 import { assertUuid, assertUuids, mapConstraintErrors } from './dbErrors.ts';
@@ -73,7 +73,7 @@ export async function commitIteration(db: AppDb, input: CommitIterationInput): P
         await tx.insert(runMetrics).values({ runId, iteration, values: input.metrics });
 
         // Ids made here rather than by the database: the steps need them, and RETURNING order is not a contract.
-        const episodeIds = input.episodes.map(() => randomUUID());
+        const episodeIds = input.episodes.map(() => newId());
         const episodeRows = input.episodes.map((episode, i) => {
           const { steps: _steps, indexInIteration, ...fields } = episode;
           return {
