@@ -2,7 +2,7 @@
 # Builds .gpu/ (git-ignored): everything scripts/gpu/run-gpu-check.sh needs on a GPU machine that has no Node.js,
 # no node_modules and no network (STACK.md §11):
 #   node.xz                      this machine's node binary, xz-compressed
-#   gpuCheck.mjs.xz, tfThroughput.mjs.xz, policyThroughput.mjs.xz   self-contained ESM bundles (~10 MB each raw)
+#   gpuCheck.mjs.xz, trainSmoke.mjs.xz, tfThroughput.mjs.xz, policyThroughput.mjs.xz   self-contained ESM bundles (~10 MB each raw)
 #   node_modules/webgpu          Dawn's bindings, linux-x64 only, dawn.node xz-compressed (kept external: native addon)
 #   node_modules/@tensorflow/tfjs-backend-wasm   package.json + the .wasm files that tfBackend.ts's setWasmPaths finds
 #   debs/                        libvulkan1 + libglvnd0 (amd64), unpacked into / on the GPU machine
@@ -41,10 +41,10 @@ const __filename = __gpuFileURLToPath(import.meta.url);
 const __dirname = __gpuDirname(__filename);"
 # webgpu loads a native addon relative to its own file; tfjs-node is an optional probe that is never installed here.
 # No --splitting: a dynamic import() of a CommonJS package (tfjs-backend-wasm/-webgpu) across chunks yields only
-# `default`, so tfBackend.ts would see no setWasmPaths/WebGPUBackend. Three whole bundles compress to ~1 MB each.
+# `default`, so tfBackend.ts would see no setWasmPaths/WebGPUBackend. Each whole bundle compresses to ~1 MB.
 BUILD=$(mktemp -d)
 trap 'rm -rf "$BUILD"' EXIT
-"$ESBUILD" tests/gpu/gpuCheck.ts tests/bench/tfThroughput.ts tests/bench/policyThroughput.ts \
+"$ESBUILD" tests/gpu/gpuCheck.ts tests/gpu/trainSmoke.ts tests/bench/tfThroughput.ts tests/bench/policyThroughput.ts \
   --bundle --platform=node --format=esm --target=node20 \
   --outdir="$BUILD" --entry-names='[name]' --out-extension:.js=.mjs \
   --external:webgpu --external:@tensorflow/tfjs-node \

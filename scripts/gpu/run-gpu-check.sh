@@ -15,6 +15,10 @@ RUNTIME=${FLOWSTEER_GPU_RUNTIME:-/tmp/flowsteer-gpu}
 T_PARITY=${T_PARITY:-90}
 T_TF=${T_TF:-180}
 T_POLICY=${T_POLICY:-90}
+T_TRAIN=${T_TRAIN:-120}
+# Which steps run (comma-separated): parity, train, tf, policy.
+STEPS=${STEPS:-parity,train,tf,policy}
+wants() { [[ ",$STEPS," == *",$1,"* ]]; }
 # The GPU host's CPU runs wasm ~2.5× slower than a dev machine (STACK.md §11): wasm stops at 1024.
 TF_ARGS=${TF_ARGS:---backends wasm,webgpu --batches 32,256,1024,4096 --wasm-max-batch 1024}
 POLICY_ARGS=${POLICY_ARGS:---backends wasm,webgpu}
@@ -85,11 +89,12 @@ main() {
   fi
   # The bundles cannot find packages/core/data/samples relative to themselves; the repo root is here.
   export FLOWSTEER_DATA_DIR=$ROOT/packages/core/data/samples
-  step 'parity (gpuCheck)' "$T_PARITY" node "$RUNTIME/gpuCheck.mjs"
+  wants parity && step 'parity (gpuCheck)' "$T_PARITY" node "$RUNTIME/gpuCheck.mjs"
+  wants train && step 'trainer end to end (trainSmoke)' "$T_TRAIN" node "$RUNTIME/trainSmoke.mjs"
   # shellcheck disable=SC2086 # the argument strings are meant to split
-  step 'tfThroughput' "$T_TF" node "$RUNTIME/tfThroughput.mjs" $TF_ARGS
+  wants tf && step 'tfThroughput' "$T_TF" node "$RUNTIME/tfThroughput.mjs" $TF_ARGS
   # shellcheck disable=SC2086
-  step 'policyThroughput' "$T_POLICY" node "$RUNTIME/policyThroughput.mjs" $POLICY_ARGS
+  wants policy && step 'policyThroughput' "$T_POLICY" node "$RUNTIME/policyThroughput.mjs" $POLICY_ARGS
   echo
   echo "################ summary ($(($(date +%s) - started))s in all)"
   printf '%s\n' "${SUMMARY[@]}"

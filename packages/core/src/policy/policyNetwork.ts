@@ -201,7 +201,26 @@ export class PolicyNetwork {
     return total;
   }
 
-  /** Copies of every weight, in a fixed order. */
+  /** Copies of every weight, in a fixed order, read asynchronously (works on every backend, webgpu included). */
+  async readWeights(): Promise<NamedWeight[]> {
+    return Promise.all(
+      [...this.variables.entries()].map(async ([name, variable]) => ({
+        name,
+        shape: [...variable.shape],
+        values: Float32Array.from((await variable.data()) as Float32Array),
+      })),
+    );
+  }
+
+  /** A network of the same shape whose variables are device-side copies of these (no read-back). */
+  clone(): PolicyNetwork {
+    const copy = new PolicyNetwork(this.dims, this.config);
+    // A fresh buffer per variable: the copy must not share storage with the trained original.
+    for (const [name, variable] of copy.variables) tf.tidy(() => variable.assign(tf.add(this.variables.get(name) as tf.Variable, 0)));
+    return copy;
+  }
+
+  /** Copies of every weight, in a fixed order. Synchronous, so not on webgpu under Node: use `readWeights` there. */
   getWeights(): NamedWeight[] {
     return [...this.variables.entries()].map(([name, variable]) => ({
       name,

@@ -168,9 +168,7 @@ export class TfjsPolicy implements Policy {
 
   /** An independent copy with the same weights and RNG state (e.g. the frozen reference policy). */
   clone(): TfjsPolicy {
-    const network = new PolicyNetwork(this.network.dims, this.network.config);
-    network.setWeights(this.network.getWeights());
-    return new TfjsPolicy(this.space, network, this.rng.state);
+    return new TfjsPolicy(this.space, this.network.clone(), this.rng.state);
   }
 
   /** The policy as plain data (weights copied out), for a database row or a message. */
@@ -182,9 +180,7 @@ export class TfjsPolicy implements Policy {
       dims: this.network.dims,
       operators: [...this.space.operators],
       rngState: this.rng.state,
-      weights: this.network
-        .getWeights()
-        .map((weight) => ({ name: weight.name, shape: [...weight.shape], dtype: 'float32' as const, data: encodeFloats(weight.values) })),
+      weights: (await this.network.readWeights()).map((weight) => ({ name: weight.name, shape: [...weight.shape], dtype: 'float32' as const, data: encodeFloats(weight.values) })),
     };
   }
 

@@ -203,12 +203,16 @@ function spread(values: tf.Tensor1D, batch: PackedBatch): tf.Tensor2D {
 }
 
 /** log π of every decision under `policy`, without gradients, in chunks. @internal */
-function scoreWithoutGrad(policy: TfjsPolicy, decisions: readonly PolicyDecision[], chunk = 512): Float32Array {
+async function scoreWithoutGrad(policy: TfjsPolicy, decisions: readonly PolicyDecision[], chunk = 512): Promise<Float32Array> {
   const out = new Float32Array(decisions.length);
   for (let start = 0; start < decisions.length; start += chunk) {
     const scored = policy.scoreDecisions(decisions.slice(start, start + chunk));
-    out.set(scored.logProbs.dataSync() as Float32Array, start);
-    tf.dispose([scored.logProbs, scored.entropy]);
+    try {
+      // Async reads only: webgpu under Node cannot read synchronously (dataSync needs OffscreenCanvas).
+      out.set((await scored.logProbs.data()) as Float32Array, start);
+    } finally {
+      tf.dispose([scored.logProbs, scored.entropy]);
+    }
   }
   return out;
 }
@@ -273,7 +277,7 @@ export function createCwrpoTrainer(options: CwrpoTrainerOptions): CwrpoTrainer {
 
     // 4. Reference log-probs log π_ref (frozen policy), once per batch; π_old is what the rollout recorded
     const flatDecisions = trajectories.flatMap((t) => [...t.decisions]);
-    const refFlat = scoreWithoutGrad(reference, flatDecisions);
+    const refFlat = await scoreWithoutGrad(reference, flatDecisions);
     const refPerTrajectory: Float32Array[] = [];
     let offset = 0;
     for (const t of trajectories) {
@@ -321,15 +325,16 @@ export function createCwrpoTrainer(options: CwrpoTrainerOptions): CwrpoTrainer {
             }, variables);
             const gradList = variables.map((v) => grads[v.name] ?? tf.zerosLike(v));
             const normTensor = globalGradNorm(gradList);
-            const gradNorm = normTensor.dataSync()[0] as number;
+            const gradNorm = ((await normTensor.data()) as Float32Array)[0] as number;
             normTensor.dispose();
             // Global-norm clipping (tfjs has no clipByGlobalNorm): g ← g · min(1, c/(‖g‖ + 1e-6)), as torch's clip_grad_norm_
             const scale = gradNorm > config.maxGradNorm ? config.maxGradNorm / (gradNorm + 1e-6) : 1;
             const clipped = gradList.map((g) => (scale === 1 ? g : tf.mul(g, scale)));
             // An array in variable order: Adam keys its moments by position, which is what checkpoints restore.
             optimizer.applyGradients(variables.map((v, k) => ({ name: v.name, tensor: clipped[k] as tf.Tensor })));
-            const [policyLoss, kl, entropy, demoLoss, clipFrac, approxKl] = parts.map((part) => part.dataSync()[0] as number) as [number, number, number, number, number, number];
-            updates.push({ total: value.dataSync()[0] as number, policyLoss, kl, entropy, demoLoss, clipFrac, approxKl, gradNorm });
+            const read = async (t: tf.Tensor) => ((await t.data()) as Float32Array)[0] as number;
+            const [policyLoss, kl, entropy, demoLoss, clipFrac, approxKl] = (await Promise.all(parts.map(read))) as [number, number, number, number, number, number];
+            updates.push({ total: await read(value), policyLoss, kl, entropy, demoLoss, clipFrac, approxKl, gradNorm });
             tf.dispose([value, ...new Set([...Object.values(grads), ...gradList, ...clipped])]);
           } finally {
             tf.dispose([mbAdvantages, ...parts]);
