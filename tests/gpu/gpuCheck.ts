@@ -29,19 +29,18 @@ import {
   trainParityMlp,
   validateConfig,
   WorkflowEnv,
-  type CodeSandbox,
   type MathTask,
   type Observation,
   type ParityMlpResult,
   type PolicyDecision,
   type PolicySnapshot,
   type QaTask,
-  type SandboxResult,
   type TfBackendInfo,
   type TfBackendName,
 } from '@flowsteer/core';
 import { createOperatorRegistry, createSimBackend } from '@flowsteer/operators';
 import { renderTable } from '@flowsteer/server';
+import { noPythonSandbox } from './noPythonSandbox.ts';
 
 /** Small enough for the pure-JS cpu reference; parity does not depend on width. */
 const NETWORK = { dModel: 32, heads: 4, ffn: 64, vocab: 512 };
@@ -57,16 +56,6 @@ const { values: args } = parseArgs({ options: { backends: { type: 'string', defa
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const heading = (title: string) => out(`\n=== ${title} ===`);
 
-// Parity needs no code execution; operators that run Python see a failed run instead of a missing sandbox.
-const noPython: CodeSandbox = {
-  async runPython(): Promise<SandboxResult> {
-    return {
-      ok: false, exitCode: 1, signal: null, stdout: '', stderr: 'python is not used by the GPU check',
-      timedOut: false, memoryExceeded: false, outputTruncated: false, durationMs: 0, cached: false,
-    };
-  },
-};
-
 const tasks: (MathTask | QaTask)[] = [
   { id: 'gpu/m1', dataset: 'gsm8k', kind: 'math', problem: 'Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did she sell altogether?', answer: '72', meta: {} },
   { id: 'gpu/q1', dataset: 'hotpotqa', kind: 'qa', problem: 'Which city is the capital of the country whose national anthem is La Marseillaise?', answer: 'Paris', answers: ['Paris'], meta: {} },
@@ -81,7 +70,7 @@ async function collectDecisions(policy: TfjsPolicy): Promise<PolicyDecision[]> {
   const decisions: PolicyDecision[] = [];
   for (let episode = 0; decisions.length < DECISIONS; episode += 1) {
     if (episode > 50) throw new Error(`expected ${DECISIONS} decisions from 50 episodes, got ${decisions.length}`);
-    const env = new WorkflowEnv({ registry, sandbox: noPython, backend: createSimBackend({ seed: episode, oracle: (id) => byId.get(id) }) });
+    const env = new WorkflowEnv({ registry, sandbox: noPythonSandbox, backend: createSimBackend({ seed: episode, oracle: (id) => byId.get(id) }) });
     let observation: Observation = env.reset(tasks[episode % tasks.length] as MathTask | QaTask);
     while (!observation.done && decisions.length < DECISIONS) {
       const [decision] = await policy.act([observation]);

@@ -20,25 +20,19 @@ import {
   METRICS,
   selectTfBackend,
   TfjsPolicy,
-  type CodeSandbox,
   type MetricsRow,
   type Task,
   type TfBackendName,
 } from '@flowsteer/core';
 import { createOperatorRegistry, createSimBackend } from '@flowsteer/operators';
 import { fixed, NETWORK_PRESETS, renderTable } from '@flowsteer/server';
+import { noPythonSandbox } from './noPythonSandbox.ts';
 
 const { values: args } = parseArgs({ options: { backends: { type: 'string', default: 'wasm,webgpu' }, iterations: { type: 'string', default: '3' } } });
 const ITERATIONS = Number(args.iterations);
 /** Relative to max(1, |wasm|): float32 sums in another order differ around 1e-6; a real kernel bug is far larger. */
 const TOLERANCE = 1e-3;
 const COMPARED = [METRICS.lossPolicy, METRICS.lossKl, METRICS.lossTotal, METRICS.gradNorm, METRICS.rewardMean] as const;
-
-const noPython: CodeSandbox = {
-  async runPython() {
-    return { ok: false, exitCode: 1, signal: null, stdout: '', stderr: 'python is not used by the GPU check', timedOut: false, memoryExceeded: false, outputTruncated: false, durationMs: 0, cached: false };
-  },
-};
 
 const tasks: Task[] = [...(await loadDataset('gsm8k', { limit: 8 })).tasks, ...(await loadDataset('hotpotqa', { limit: 8 })).tasks];
 const byId = new Map(tasks.map((task) => [task.id, task]));
@@ -66,7 +60,7 @@ async function train(backend: TfBackendName): Promise<Trained | string> {
     tasks,
     registry,
     backendFor: (seed) => createSimBackend({ seed, oracle: (id) => byId.get(id) }),
-    sandbox: noPython,
+    sandbox: noPythonSandbox,
   });
   const started = performance.now();
   for (let i = 0; i < ITERATIONS; i += 1) await trainer.iterate();

@@ -39,14 +39,14 @@ describe('flowsteer train', () => {
     output.clear();
     expect(await main(['eval', '--policy', runDir, '--dataset', 'gsm8k,squad_v2', '--limit', '6', '--tf-backend', 'cpu', ...data])).toBe(0);
     expect(output.stdout()).toContain('SIMULATED executor');
-    expect(output.stdout()).toContain('trained policy (greedy decoding)');
+    expect(output.stdout()).toContain('trained policy (greedy)');
     expect(output.stdout()).toMatch(/\| gsm8k +\| +\d+ \| accuracy/);
     expect(output.stdout()).toMatch(/shortcut rate \d+\.\d%, mean turns \d+\.\d \(episodes on the test split\)/);
     expect(output.stderr()).toMatch(/split test \(test fraction 0\.2, seed flowsteer\)/);
 
     output.clear();
     expect(await main(['eval', '--policy', runDir, '--dataset', 'gsm8k', '--limit', '6', '--tf-backend', 'cpu', '--decoding', 'paper', ...data])).toBe(0);
-    expect(output.stdout()).toContain('trained policy (paper decoding)');
+    expect(output.stdout()).toContain('trained policy (paper)');
     expect(await main(['eval', '--policy', runDir, '--dataset', 'gsm8k', '--limit', '6', '--tf-backend', 'cpu', '--decoding', 'beam', ...data])).toBe(1);
     expect(output.stderr()).toContain("--decoding: expected greedy, paper or sample, got 'beam'");
   });

@@ -11,6 +11,7 @@ import {
   printDsl,
   runRollouts,
   WorkflowEnv,
+  type ActOptions,
   type BatchPolicy,
   type Canvas,
   type CodeSandbox,
@@ -37,7 +38,7 @@ export interface BenchRuntime {
 /** A fixed workflow, or a policy that builds one per task. @public */
 export type BenchTarget =
   | { readonly kind: 'workflow'; readonly canvas: Canvas; readonly spec: string }
-  | { readonly kind: 'policy'; readonly policy: BatchPolicy; readonly name: string; readonly greedy: boolean; readonly spec: string };
+  | { readonly kind: 'policy'; readonly policy: BatchPolicy; readonly name: string; readonly decoding: ActOptions; readonly spec: string };
 
 /** Options of {@link runBench}. @public */
 export interface RunBenchOptions {
@@ -124,7 +125,7 @@ async function evaluatePolicyEpisodes(target: Extract<BenchTarget, { kind: 'poli
   const { trajectories } = await runRollouts<Decision>({
     policy: target.policy,
     tasks,
-    greedy: target.greedy,
+    decoding: target.decoding,
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     makeEnv: () => new WorkflowEnv({ registry, backend, sandbox }),
     ...(onProgress ? { onEpisode: (trajectory, done, total) => onProgress(done, total, toEvalItem(trajectory, tasks[trajectory.episode] as Task)) } : {}),

@@ -114,7 +114,7 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
     const spec = values.policy ?? '';
     if (checkpoint) await selectTfBackend(tfBackend, { fallback: true, log: (line) => process.stderr.write(`${line}\n`) });
     const loaded = await loadCliPolicy(spec, cliActionSpace(runtime), seed, { registry: runtime.registry, llmBackend: runtime.llmBackend });
-    target = { kind: 'policy', policy: loaded.policy, name: loaded.name, greedy: loaded.greedy, spec };
+    target = { kind: 'policy', policy: loaded.policy, name: loaded.name, decoding: loaded.decoding, spec };
     dispose = () => loaded.dispose();
   }
 

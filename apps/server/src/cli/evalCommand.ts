@@ -6,7 +6,6 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import {
-  DECODINGS,
   evaluateWorkflow,
   isDecodingName,
   isTfBackendPreference,
@@ -194,22 +193,19 @@ async function evalPolicyCommand(
     if (!isTfBackendPreference(preference)) throw new Error(`--tf-backend: expected auto|webgpu|tensorflow|wasm|cpu, got '${preference}'`);
     await selectTfBackend(preference, { fallback: true, log: (line) => process.stderr.write(`${line}\n`) });
   }
-  const loaded = await loadCliPolicy(spec, cliActionSpace(runtime), options.seed, { registry: runtime.registry, llmBackend: runtime.llmBackend });
+  const loaded = await loadCliPolicy(spec, cliActionSpace(runtime), options.seed, { registry: runtime.registry, llmBackend: runtime.llmBackend, decoding });
   const bar = createProgressBar('eval', tasks.length);
   let correct = 0;
   try {
-    const trained = loaded.kind === 'trained'; // baselines and LLM directors keep their own decoding
     const report = await evaluatePolicy(loaded.policy, tasks, runtime, {
-      greedy: false,
-      decoding: trained ? DECODINGS[decoding] : {},
+      decoding: loaded.decoding,
       onProgress: (done, _total, item) => {
         if (item.score.correct) correct += 1;
         bar.update(done, `correct ${correct}/${done}`);
       },
     });
     bar.finish(`correct ${correct}/${tasks.length} in ${(report.wallMs / 1000).toFixed(1)}s`);
-    const policyName = trained ? loaded.name.replace('(greedy)', `(${decoding} decoding)`) : loaded.name;
-    process.stdout.write(`${renderEvalTable(report.datasets, runtime.label, policyName, runtime.backend.simulated)}\n`);
+    process.stdout.write(`${renderEvalTable(report.datasets, runtime.label, loaded.name, runtime.backend.simulated)}\n`);
     for (const line of runtime.usageLines()) process.stdout.write(`${line}\n`);
     process.stdout.write(`shortcut rate ${fixed(100 * report.shortcutRate)}%, mean turns ${fixed(report.meanTurns)} (episodes on the ${split} split)\n`);
     if (options.json) {

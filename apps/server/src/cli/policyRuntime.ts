@@ -15,6 +15,7 @@ import {
   createRandomPolicy,
   directorOperators,
   createTemplateLibrary,
+  DECODINGS,
   FIXED_WORKFLOWS,
   latestCheckpoint,
   runRollouts,
@@ -24,6 +25,7 @@ import {
   type ActOptions,
   type BatchPolicy,
   type Decision,
+  type DecodingName,
   type EvalItem,
   type EvalReport,
   type LlmBackend,
@@ -109,15 +111,17 @@ export interface CliPolicyOptions {
   readonly llmBackend?: (name: string) => LlmBackend;
   /** Director settings (temperature, history, repairs, concurrency). */
   readonly director?: Partial<Omit<LlmDirectorOptions, 'backend' | 'operators'>>;
+  /** How a trained policy decodes (baselines and directors keep their own). @default 'greedy' */
+  readonly decoding?: DecodingName;
 }
 
 /** A loaded CLI policy. */
 export interface CliPolicy {
   readonly policy: BatchPolicy;
   readonly name: string;
-  /** A trained TfjsPolicy (its decoding is the caller's choice), a baseline or an LLM director. */
   readonly kind: 'trained' | 'baseline' | 'llm';
-  readonly greedy: boolean;
+  /** How to call `act`: a trained policy's chosen decoding; baselines and directors sample their own way. */
+  readonly decoding: ActOptions;
   dispose(): void;
 }
 
@@ -139,7 +143,7 @@ function loadLlmDirector(spec: string, options: CliPolicyOptions): CliPolicy {
   const policy = createLlmDirector({ backend, operators: directorOperators(options.registry), ...options.director });
   const temperature = options.director?.temperature ?? 0.6;
   // Sampled like the paper's evaluation (T 0.6, spec §4.4); `director.temperature: 0` makes runs repeatable and cacheable.
-  return { policy, name: `LLM director ${backend.model} (${backend.name}, T=${temperature})`, kind: 'llm', greedy: false, dispose: () => policy.forget() };
+  return { policy, name: `LLM director ${backend.model} (${backend.name}, T=${temperature})`, kind: 'llm', decoding: {}, dispose: () => policy.forget() };
 }
 
 /**
@@ -148,14 +152,15 @@ function loadLlmDirector(spec: string, options: CliPolicyOptions): CliPolicy {
  */
 export async function loadCliPolicy(spec: string, space: ActionSpace, seed: number, options: CliPolicyOptions = {}): Promise<CliPolicy> {
   if (spec.startsWith(LLM_POLICY_PREFIX)) return loadLlmDirector(spec, options);
-  if (spec === 'random') return { policy: createRandomPolicy(space, seed), name: 'random (sampled)', kind: 'baseline', greedy: false, dispose() {} };
+  if (spec === 'random') return { policy: createRandomPolicy(space, seed), name: 'random (sampled)', kind: 'baseline', decoding: {}, dispose() {} };
   if (spec in FIXED_WORKFLOWS) {
     const workflows = FIXED_WORKFLOWS[spec as keyof typeof FIXED_WORKFLOWS];
-    return { policy: createFixedWorkflowPolicy(space, spec, workflows), name: `fixed workflow: ${spec}`, kind: 'baseline', greedy: false, dispose() {} };
+    return { policy: createFixedWorkflowPolicy(space, spec, workflows), name: `fixed workflow: ${spec}`, kind: 'baseline', decoding: {}, dispose() {} };
   }
   const { policyDir } = await resolvePolicyPath(spec);
   const policy = await TfjsPolicy.load(policyDir, space);
-  return { policy, name: `trained policy (greedy): ${policyDir}`, kind: 'trained', greedy: true, dispose: () => policy.dispose() };
+  const decoding = options.decoding ?? 'greedy';
+  return { policy, name: `trained policy (${decoding}): ${policyDir}`, kind: 'trained', decoding: DECODINGS[decoding], dispose: () => policy.dispose() };
 }
 
 /**
@@ -167,9 +172,8 @@ export async function evaluatePolicy(
   tasks: readonly Task[],
   runtime: Runtime,
   options: {
-    readonly greedy: boolean;
-    /** Decoding of a trained policy (`DECODINGS`); `greedy` is applied on top. */
-    readonly decoding?: ActOptions;
+    /** How the policy decodes (`CliPolicy.decoding`). */
+    readonly decoding: ActOptions;
     readonly concurrency?: number;
     readonly onProgress?: (done: number, total: number, item: EvalItem) => void;
   },
@@ -178,8 +182,7 @@ export async function evaluatePolicy(
   const { trajectories } = await runRollouts<Decision>({
     policy,
     tasks,
-    greedy: options.greedy,
-    ...(options.decoding ? { decoding: options.decoding } : {}),
+    decoding: options.decoding,
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     makeEnv: () => new WorkflowEnv({ registry: runtime.registry, backend: runtime.backend, sandbox: runtime.sandbox }),
     ...(options.onProgress
