@@ -39,7 +39,7 @@ describe('loadCliPolicy llm:<name>', () => {
     };
     const loaded = await loadCliPolicy('llm:director', space, 0, { registry, llmBackend });
     expect(names).toEqual(['director']);
-    expect(loaded).toMatchObject({ greedy: false, name: 'LLM director FlowSteer-8b (director, T=0.6)' });
+    expect(loaded).toMatchObject({ kind: 'llm', decoding: {}, name: 'LLM director FlowSteer-8b (director, T=0.6)' });
     const env = new WorkflowEnv({ registry, backend, sandbox: { runPython: () => Promise.reject(new Error('unused')) } });
     const [decision] = await loaded.policy.act([env.reset(task)]);
     expect(decision?.action).toEqual({ type: 'add', operator: 'Plan' });
